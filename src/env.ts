@@ -1,0 +1,108 @@
+// Configuration, parsed once from the environment. Everything the server reads from process.env is here.
+import { z } from 'zod'
+
+export const DEV_JWT_SECRET = 'switchboard-development-secret-not-for-production'
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v))
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1'))
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def)
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(4000, 0, 65535),
+    HOST: z.string().default('0.0.0.0'),
+    DATABASE_URL: optional.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+        .optional(),
+    ),
+    DATABASE_POOL_SIZE: int(10, 1, 200),
+    DATA_DIR: z.string().default('./.data'),
+    REDIS_URL: optional.pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+        .optional(),
+    ),
+    JWT_SECRET: optional,
+    JWT_PUBLIC_KEY: optional,
+    JWT_ISSUER: optional,
+    JWT_AUDIENCE: optional,
+    GRAPHIQL: bool,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    MAX_MESSAGE_LENGTH: int(10_000, 1, 1_000_000),
+    MAX_REQUEST_BYTES: int(1_048_576, 1024, 100 * 1_048_576),
+    REPLAY_LIMIT: int(1000, 1, 100_000),
+    TYPING_TTL_MS: int(5000, 500, 60_000),
+    SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY)
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET or JWT_PUBLIC_KEY is required when NODE_ENV=production' })
+    if (env.JWT_SECRET && env.JWT_SECRET.length < 16)
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 16 characters' })
+  })
+
+export type Env = z.output<typeof schema>
+
+export interface Config {
+  env: Env['NODE_ENV']
+  port: number
+  host: string
+  databaseUrl: string | undefined
+  databasePoolSize: number
+  dataDir: string
+  redisUrl: string | undefined
+  jwt: { secret: string | undefined; publicKey: string | undefined; issuer: string | undefined; audience: string | undefined; isDevelopmentSecret: boolean }
+  graphiql: boolean
+  logLevel: Env['LOG_LEVEL']
+  maxMessageLength: number
+  maxRequestBytes: number
+  replayLimit: number
+  typingTtlMs: number
+  shutdownTimeoutMs: number
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError with one readable line per problem. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(source)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  const isDevelopmentSecret = !e.JWT_SECRET && !e.JWT_PUBLIC_KEY
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: e.DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    jwt: {
+      secret: isDevelopmentSecret ? DEV_JWT_SECRET : e.JWT_SECRET,
+      publicKey: e.JWT_PUBLIC_KEY,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      isDevelopmentSecret,
+    },
+    graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    logLevel: e.LOG_LEVEL,
+    maxMessageLength: e.MAX_MESSAGE_LENGTH,
+    maxRequestBytes: e.MAX_REQUEST_BYTES,
+    replayLimit: e.REPLAY_LIMIT,
+    typingTtlMs: e.TYPING_TTL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  }
+}
