@@ -1,0 +1,28 @@
+// Prints a development token: npm run token -- --tenant acme --user alice --role operator [--name Alice] [--ttl 3600]
+// Signed with JWT_SECRET (or the development secret when it is unset), with JWT_ISSUER/JWT_AUDIENCE when set.
+import { parseArgs } from 'node:util'
+import { SignJWT } from 'jose'
+import { loadConfig } from '../src/env.js'
+
+const { values } = parseArgs({
+  options: {
+    tenant: { type: 'string', default: 'acme' },
+    user: { type: 'string', default: 'alice' },
+    role: { type: 'string', default: 'member' },
+    name: { type: 'string' },
+    ttl: { type: 'string', default: '86400' },
+  },
+})
+const config = loadConfig()
+if (!config.jwt.secret) {
+  console.error('npm run token signs with JWT_SECRET (HS256); with JWT_PUBLIC_KEY only, tokens come from your platform')
+  process.exit(1)
+}
+let jwt = new SignJWT({ tid: values.tenant, role: values.role, ...(values.name && { name: values.name }) })
+  .setProtectedHeader({ alg: 'HS256' })
+  .setSubject(values.user!)
+  .setIssuedAt()
+  .setExpirationTime(`${Number(values.ttl)}s`)
+if (config.jwt.issuer) jwt = jwt.setIssuer(config.jwt.issuer)
+if (config.jwt.audience) jwt = jwt.setAudience(config.jwt.audience)
+console.log(await jwt.sign(new TextEncoder().encode(config.jwt.secret)))

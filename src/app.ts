@@ -1,0 +1,148 @@
+// buildApp(): the one factory behind main.ts, the tests, the scripts and the benchmarks.
+// Opens the database (embedded PostgreSQL unless DATABASE_URL), applies migrations, connects pub/sub,
+// builds Yoga, and returns { start, stop } plus the services it wired.
+import { randomUUID } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createYoga, useReadinessCheck, type Plugin as YogaPlugin } from 'graphql-yoga'
+import { useGenericAuth } from '@envelop/generic-auth'
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus'
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
+import type { Config } from './env.js'
+import { createLogger, type Logger } from './logger.js'
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js'
+import { migrate } from './db/migrate.js'
+import { createPrismaClient } from './db/client.js'
+import { TenantDbCache } from './db/tenant-scope.js'
+import { createPubSub } from './realtime/pubsub.js'
+import { createMetrics } from './server/metrics.js'
+import { createTokenVerifier, bearerToken } from './auth/token.js'
+import { ViewerProvisioner, type Viewer } from './auth/viewer.js'
+import { unauthenticated } from './errors.js'
+import type { AppServices, Context } from './context.js'
+import { schema } from './schema.js'
+import { maskError } from './server/mask-error.js'
+import { useOperationLog, useRequestLimits } from './server/plugins.js'
+import { attachWebSocketServer } from './server/websocket.js'
+
+export interface BuildAppOptions {
+  log?: Logger
+  /** Apply pending migrations at start (default: true; always true on the embedded database). */
+  migrate?: boolean
+}
+
+export interface App {
+  services: AppServices
+  yoga: ReturnType<typeof createYoga<Record<string, unknown>, Context>>
+  databaseUrl: string
+  appliedMigrations: string[]
+  /** Listens on `port` (0 = any free port) and resolves with the base URL. */
+  start(port?: number, host?: string): Promise<string>
+  stop(): Promise<void>
+}
+
+export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
+  const log = options.log ?? createLogger(config.logLevel)
+  let embedded: EmbeddedDatabase | undefined
+  let databaseUrl = config.databaseUrl
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.dataDir, (msg) => log.warn(msg))
+    databaseUrl = embedded.url
+  }
+  const appliedMigrations = !embedded && options.migrate === false ? [] : await migrate(databaseUrl)
+  if (appliedMigrations.length) log.info({ migrations: appliedMigrations }, 'applied migrations')
+
+  const prisma = createPrismaClient(databaseUrl, config.databasePoolSize)
+  const pubsub = createPubSub(config.redisUrl, log)
+  const metrics = createMetrics()
+  const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics }
+  const verifyToken = await createTokenVerifier(config.jwt)
+  const viewers = new ViewerProvisioner(prisma)
+
+  const resolveViewer = async (ctx: { request?: Request; connectionParams?: Record<string, unknown> }): Promise<Viewer | null> => {
+    const header = ctx.connectionParams ? ctx.connectionParams['authorization'] ?? ctx.connectionParams['Authorization'] : ctx.request?.headers.get('authorization')
+    const token = bearerToken(header ?? undefined)
+    if (!token) return null
+    return viewers.viewerFor(await verifyToken(token))
+  }
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    logging: false,
+    graphiql: config.graphiql ? { title: 'Switchboard', subscriptionsProtocol: 'WS', headers: JSON.stringify({ Authorization: 'Bearer <token from npm run token>' }) } : false,
+    maskedErrors: { maskError },
+    // viewer is filled in by generic-auth (resolveViewer) before execution.
+    context: ({ request }: { request?: Request }): Context => {
+      const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID()
+      return { requestId, log: log.child({ requestId }), app: services, viewer: null }
+    },
+    plugins: [
+      useRequestLimits(config.maxRequestBytes),
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12 },
+        maxAliases: { n: 30 },
+        maxDirectives: { n: 20 },
+        maxTokens: { n: 2000 },
+        costLimit: { maxCost: 20_000 },
+        blockFieldSuggestion: { enabled: config.env === 'production' },
+      }),
+      useGenericAuth<Viewer, Context & { request?: Request; connectionParams?: Record<string, unknown> }, 'viewer'>({
+        mode: 'protect-all',
+        contextFieldName: 'viewer',
+        resolveUserFn: resolveViewer,
+        validateUser: ({ user }) => (user ? undefined : unauthenticated()),
+      }),
+      usePrometheus({ endpoint: '/metrics', registry: metrics.registry, metrics: { graphql_yoga_http_duration: true, graphql_envelop_request_duration: true, graphql_envelop_error_result: true } }),
+      useReadinessCheck({
+        endpoint: '/ready',
+        check: async () => {
+          const [database, redis] = await Promise.all([
+            prisma.$queryRaw`select 1`.then(() => true, () => false),
+            pubsub.ping(),
+          ])
+          return database && redis
+        },
+      }),
+      useOperationLog(),
+    ] as YogaPlugin[],
+  })
+
+  const server: Server = createServer(yoga)
+  const websockets = attachWebSocketServer({ server, yoga, services, resolveViewer })
+
+  let stopped: Promise<void> | undefined
+  return {
+    services,
+    yoga,
+    databaseUrl,
+    appliedMigrations,
+    start: (port = config.port, host = config.host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          const address = server.address() as AddressInfo
+          resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`)
+        })
+      }),
+    // Graceful: stop accepting, close sockets, drain in-flight requests, then the database.
+    stop: () =>
+      (stopped ??= (async () => {
+        const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))
+        await websockets.close()
+        server.closeIdleConnections()
+        const drained = await Promise.race([closed.then(() => true), delay(config.shutdownTimeoutMs).then(() => false)])
+        if (!drained) server.closeAllConnections()
+        await yoga.dispose()
+        await services.broker.close()
+        await prisma.$disconnect()
+        await embedded?.stop()
+      })()),
+  }
+}
+
+function delay(ms: number) {
+  return new Promise<void>((resolve) => setTimeout(resolve, ms).unref())
+}

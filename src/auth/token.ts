@@ -1,0 +1,75 @@
+// Verifies the host platform's JWTs (CONTRACT.md "Tokens") and turns them into typed claims.
+import { errors as joseErrors, importSPKI, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyOptions } from 'jose'
+import { z } from 'zod'
+import type { Config } from '../env.js'
+import { unauthenticated } from '../errors.js'
+import type { Role } from '../generated/prisma/enums.js'
+
+const ROLE_CLAIMS = { admin: 'ADMIN', operator: 'OPERATOR', member: 'MEMBER', service: 'SERVICE' } as const satisfies Record<string, Role>
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(255),
+  tid: z.string().min(1).max(255),
+  role: z.string(),
+  name: z.string().max(200).optional(),
+  exp: z.number().optional(),
+})
+
+export interface Claims {
+  sub: string
+  tid: string
+  role: Role
+  name: string | undefined
+  /** Expiry in ms since epoch, when the token has one. */
+  expiresAt: number | undefined
+}
+
+export type TokenVerifier = (token: string) => Promise<Claims>
+
+export async function createTokenVerifier(jwt: Config['jwt']): Promise<TokenVerifier> {
+  let key: Uint8Array | CryptoKey
+  let algorithms: string[]
+  if (jwt.publicKey) {
+    const pem = jwt.publicKey.replaceAll('\\n', '\n')
+    // An RSA key verifies RS256, an EC P-256 key ES256: the key itself says which.
+    const imported = await importSPKI(pem, 'RS256').then(
+      (k) => ({ k, alg: 'RS256' }),
+      () => importSPKI(pem, 'ES256').then((k) => ({ k, alg: 'ES256' })),
+    )
+    key = imported.k
+    algorithms = [imported.alg]
+  } else {
+    key = new TextEncoder().encode(jwt.secret)
+    algorithms = ['HS256']
+  }
+  const options: JWTVerifyOptions = { algorithms, ...(jwt.issuer && { issuer: jwt.issuer }), ...(jwt.audience && { audience: jwt.audience }) }
+
+  return async (token) => {
+    let payload: JWTPayload
+    try {
+      ;({ payload } = await jwtVerify(token, key, options))
+    } catch (e) {
+      if (e instanceof joseErrors.JWTExpired) throw unauthenticated('Token expired')
+      throw unauthenticated('Invalid token')
+    }
+    const parsed = claimsSchema.safeParse(payload)
+    if (!parsed.success) throw unauthenticated('Invalid token: sub, tid and role claims are required')
+    const role = ROLE_CLAIMS[parsed.data.role as keyof typeof ROLE_CLAIMS]
+    if (!role) throw unauthenticated(`Invalid token: unknown role "${parsed.data.role.slice(0, 40)}"`)
+    return {
+      sub: parsed.data.sub,
+      tid: parsed.data.tid,
+      role,
+      name: parsed.data.name,
+      expiresAt: parsed.data.exp === undefined ? undefined : parsed.data.exp * 1000,
+    }
+  }
+}
+
+/** `Bearer <jwt>` → `<jwt>`; undefined when absent; UNAUTHENTICATED when malformed. */
+export function bearerToken(header: unknown): string | undefined {
+  if (header === undefined || header === null || header === '') return undefined
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null
+  if (!match) throw unauthenticated('Malformed Authorization: expected "Bearer <token>"')
+  return match[1]
+}

@@ -1,0 +1,51 @@
+// The SchemaBuilder: plugins, scalars' TypeScript shapes, context and auth scopes. Defines no types.
+import SchemaBuilder from '@pothos/core'
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth'
+import PrismaPlugin from '@pothos/plugin-prisma'
+import RelayPlugin from '@pothos/plugin-relay'
+import type PrismaTypes from './generated/pothos-types.js'
+import { getDatamodel } from './generated/pothos-types.js'
+import type { PrismaClient } from './generated/prisma/client.js'
+import { type Context, db } from './context.js'
+import { can, type TenantPermission } from './auth/permissions.js'
+import { decodeGlobalId } from './global-id.js'
+import { AppError, forbidden } from './errors.js'
+
+export const builder = new SchemaBuilder<{
+  Context: Context
+  PrismaTypes: PrismaTypes
+  DefaultFieldNullability: false
+  AuthScopes: { authenticated: boolean; permission: TenantPermission }
+  Scalars: {
+    DateTime: { Input: Date; Output: Date }
+    ID: { Input: string; Output: string }
+  }
+}>({
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      authenticated: ctx.viewer !== null,
+      permission: (permission) => ctx.viewer !== null && can(ctx.viewer, permission),
+    }),
+    unauthorizedError: (_parent, _ctx, _info, result) => forbidden(result.message.startsWith('Not authorized') ? undefined : result.message),
+    // A check that throws an expected error (e.g. NOT_FOUND) surfaces as that error.
+    treatErrorsAsUnauthorized: false,
+  },
+  prisma: {
+    // Every query plugin-prisma makes goes through the viewer's tenant-bound client.
+    client: (ctx) => db(ctx) as unknown as PrismaClient,
+    dmmf: getDatamodel(),
+    exposeDescriptions: false,
+    filterConnectionTotalCount: true,
+    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodesQueryOptions: false,
+    decodeGlobalID: (globalId) => decodeGlobalId(globalId),
+  },
+})
+
+export { AppError }

@@ -1,0 +1,74 @@
+// Tenant scoping in one place. Every read and write of a tenant-owned model made through a TenantDb
+// carries `tenantId = <the viewer's tenant>`: added to every filter and forced onto every row written.
+// Resolvers and services never write a tenant filter by hand, so none can forget one. Nested writes are
+// not scoped by this layer: services write each model through its own delegate instead.
+import { getDatamodel } from '../generated/pothos-types.js'
+import type { PrismaClient } from './client.js'
+
+export const TENANT_MODELS: ReadonlySet<string> = new Set(
+  Object.entries(getDatamodel().datamodel.models)
+    .filter(([, model]) => model.fields.some((f) => f.name === 'tenantId'))
+    .map(([name]) => name),
+)
+
+const FILTERED = new Set([
+  'findUnique',
+  'findUniqueOrThrow',
+  'findFirst',
+  'findFirstOrThrow',
+  'findMany',
+  'count',
+  'aggregate',
+  'groupBy',
+  'update',
+  'updateMany',
+  'updateManyAndReturn',
+  'delete',
+  'deleteMany',
+])
+
+export function scopeToTenant(prisma: PrismaClient, tenantId: string) {
+  return prisma.$extends({
+    name: 'tenant-scope',
+    query: {
+      $allModels: {
+        $allOperations({ model, operation, args, query }) {
+          if (!TENANT_MODELS.has(model)) return query(args)
+          const a = (args ?? {}) as Record<string, any>
+          if (FILTERED.has(operation)) a.where = { ...a.where, tenantId }
+          if (operation === 'create') a.data = { ...a.data, tenantId }
+          if (operation === 'createMany' || operation === 'createManyAndReturn')
+            a.data = (Array.isArray(a.data) ? a.data : [a.data]).map((row: object) => ({ ...row, tenantId }))
+          if (operation === 'upsert') {
+            a.where = { ...a.where, tenantId }
+            a.create = { ...a.create, tenantId }
+          }
+          return query(a as typeof args)
+        },
+      },
+    },
+  })
+}
+
+export type TenantDb = ReturnType<typeof scopeToTenant>
+
+/** Scoped clients are cached per tenant: building one per request would cost more than the query. */
+export class TenantDbCache {
+  private readonly cache = new Map<string, TenantDb>()
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly max = 1000,
+  ) {}
+
+  for(tenantId: string): TenantDb {
+    let db = this.cache.get(tenantId)
+    if (db) {
+      this.cache.delete(tenantId)
+    } else {
+      db = scopeToTenant(this.prisma, tenantId)
+      if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value!)
+    }
+    this.cache.set(tenantId, db)
+    return db
+  }
+}

@@ -1,0 +1,46 @@
+// Process entry: configuration → buildApp() → listen; graceful shutdown on SIGTERM/SIGINT.
+import { ConfigError, loadConfig } from './env.js'
+import { createLogger } from './logger.js'
+
+let config
+try {
+  config = loadConfig()
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e
+  console.error(e.message)
+  process.exit(1)
+}
+
+const log = createLogger(config.logLevel)
+const { buildApp } = await import('./app.js')
+const app = await buildApp(config, { log })
+const url = await app.start()
+
+const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host
+const base = url.replace(/^http:\/\/[^:]+/, `http://${shownHost}`)
+log.info({ url: `${base}/graphql`, database: config.databaseUrl ? 'DATABASE_URL' : `embedded (${config.dataDir})`, pubsub: config.redisUrl ? 'redis' : 'in-process' }, 'switchboard started')
+const lines = [
+  '',
+  `  Switchboard is running at ${base}/graphql`,
+  config.graphiql ? `  GraphiQL:  open ${base}/graphql in a browser` : '  GraphiQL:  off (NODE_ENV=production; set GRAPHIQL=true to enable)',
+  `  Database:  ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL under ${config.dataDir}`}   Pub/sub: ${config.redisUrl ? 'Redis (REDIS_URL)' : 'in-process'}`,
+  `  Token:     npm run token -- --tenant acme --user alice --role operator`,
+  config.jwt.isDevelopmentSecret ? `  JWT_SECRET is unset: tokens are verified with the development secret "${config.jwt.secret}"` : '',
+  '',
+]
+process.stdout.write(lines.filter((l, i) => l || i === 0 || i === lines.length - 1).join('\n') + '\n')
+
+let stopping = false
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.on(signal, () => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    app.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error({ err: String(e) }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  })

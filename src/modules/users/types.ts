@@ -1,0 +1,14 @@
+import { builder } from '../../builder.js'
+import { Role } from '../../generated/prisma/enums.js'
+
+export const RoleEnum = builder.enumType(Role, { name: 'Role' })
+
+export const UserRef = builder.prismaNode('User', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    externalId: t.exposeString('externalId', { description: "The user's id in the host platform" }),
+    displayName: t.exposeString('displayName'),
+    role: t.expose('role', { type: RoleEnum }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})

@@ -1,0 +1,16 @@
+// The schema: imports every file that defines types, then builds. Nothing else.
+import { lexicographicSortSchema, printSchema } from 'graphql'
+import { builder } from './builder.js'
+import './modules/common/scalars.js'
+import './modules/users/types.js'
+import './modules/users/viewer.js'
+import './modules/users/mutations.js'
+
+builder.queryType({ authScopes: { authenticated: true } })
+builder.mutationType({ authScopes: { authenticated: true } })
+
+export const schema = builder.toSchema()
+
+export function printSortedSchema() {
+  return printSchema(lexicographicSortSchema(schema)) + '\n'
+}

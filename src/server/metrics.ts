@@ -1,0 +1,28 @@
+// Prometheus metrics (GET /metrics). Request metrics come from @graphql-yoga/plugin-prometheus; the
+// message-flow and delivery metrics below are updated by the services that do the work.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export function createMetrics() {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'switchboard_' })
+  return {
+    registry,
+    messagesSent: new Counter({ name: 'switchboard_messages_sent_total', help: 'Messages committed (new, not idempotent replays)', labelNames: ['kind'] as const, registers: [registry] }),
+    sendReplays: new Counter({ name: 'switchboard_message_send_replays_total', help: 'Sends answered with the original message (same clientMessageId)', registers: [registry] }),
+    sendRejected: new Counter({ name: 'switchboard_message_send_rejected_total', help: 'Sends refused, by error code', labelNames: ['code'] as const, registers: [registry] }),
+    timelineEvents: new Counter({ name: 'switchboard_timeline_events_total', help: 'Timeline events committed, by type', labelNames: ['type'] as const, registers: [registry] }),
+    eventsDelivered: new Counter({ name: 'switchboard_events_delivered_total', help: 'Timeline events delivered to subscribers, by source', labelNames: ['source'] as const, registers: [registry] }),
+    gapsFilled: new Counter({ name: 'switchboard_delivery_gaps_filled_total', help: 'Live deliveries that found a gap and filled it from the database', registers: [registry] }),
+    publishFailures: new Counter({ name: 'switchboard_publish_failures_total', help: 'Pub/sub publishes that failed (subscribers catch up from the database)', registers: [registry] }),
+    activeSubscriptions: new Gauge({ name: 'switchboard_active_subscriptions', help: 'Open GraphQL subscriptions, by field', labelNames: ['field'] as const, registers: [registry] }),
+    websocketConnections: new Gauge({ name: 'switchboard_websocket_connections', help: 'Open graphql-ws sockets', registers: [registry] }),
+    sendDuration: new Histogram({
+      name: 'switchboard_message_send_duration_seconds',
+      help: 'Time to commit a send (authorize + persist)',
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>
