@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestApp, type TestApp } from './kit/app.js'
+import { client } from './kit/execute.js'
+import { seedTenant, signToken } from './kit/tokens.js'
+import { NodeDocument, UpsertUserDocument, ViewerDocument } from '../client/generated/graphql.js'
+
+let t: TestApp
+let run: ReturnType<typeof client>
+beforeAll(async () => {
+  t = await startTestApp()
+  run = client(t.graphqlUrl)
+})
+afterAll(() => t.stop())
+
+const tenantCount = (tid: string) => t.app.services.prisma.tenant.count({ where: { externalId: tid } })
+
+describe('authentication', () => {
+  it("viewer returns the token's tenant and user, provisioned on first sight", async () => {
+    const tenant = seedTenant()
+    const token = await tenant.token('alice', 'operator', { name: 'Alice A.' })
+    const { viewer } = (await run({ document: ViewerDocument, token })).expectData()
+    expect(viewer.tenant.externalId).toBe(tenant.tid)
+    expect(viewer.user).toMatchObject({ externalId: 'alice', displayName: 'Alice A.', role: 'OPERATOR' })
+    // The same token again finds the same user.
+    const again = (await run({ document: ViewerDocument, token })).expectData()
+    expect(again.viewer.user.id).toBe(viewer.user.id)
+    expect(await tenantCount(tenant.tid)).toBe(1)
+  })
+
+  it('without a token the API answers UNAUTHENTICATED with HTTP 401', async () => {
+    const result = await run({ document: ViewerDocument })
+    expect(result.status).toBe(401)
+    result.expectError('UNAUTHENTICATED')
+    expect(result.data ?? null).toBeNull()
+  })
+
+  const badTokens: Array<[string, () => Promise<Record<string, string>>]> = [
+    ['a malformed Authorization header', async () => ({ authorization: 'Token abc' })],
+    ['a token that is not a JWT', async () => ({ authorization: 'Bearer not-a-jwt' })],
+    ['an expired token', async () => ({ authorization: `Bearer ${await signToken({ tid: 'expired-t', sub: 'u', role: 'admin', expiresIn: -60 })}` })],
+    ['a token signed with another secret', async () => ({ authorization: `Bearer ${await signToken({ tid: 'forged-t', sub: 'u', role: 'admin', secret: 'another-secret-of-enough-length' })}` })],
+    ['a token with an unknown role', async () => ({ authorization: `Bearer ${await signToken({ tid: 'role-t', sub: 'u', role: 'superuser' })}` })],
+    ['a token without tid', async () => ({ authorization: `Bearer ${await signToken({ tid: '', sub: 'u', role: 'admin' })}` })],
+  ]
+  it.each(badTokens)('%s is refused with UNAUTHENTICATED and nothing is written', async (_name, headers) => {
+    const h = await headers()
+    const result = await run({ document: ViewerDocument, headers: h })
+    expect(result.status).toBe(401)
+    result.expectError('UNAUTHENTICATED')
+    for (const tid of ['expired-t', 'forged-t', 'role-t']) expect(await tenantCount(tid)).toBe(0)
+  })
+
+  it('an expired token says so', async () => {
+    const token = await signToken({ tid: 'expired-t', sub: 'u', role: 'admin', expiresIn: -60 })
+    const error = (await run({ document: ViewerDocument, token })).expectError('UNAUTHENTICATED')
+    expect(error.message).toMatch(/expired/i)
+  })
+
+  it('tokens never reach the logs', async () => {
+    const tenant = seedTenant()
+    const token = await tenant.token('logged', 'member')
+    await run({ document: ViewerDocument, token })
+    await run({ document: ViewerDocument, headers: { authorization: `Bearer ${token}x` } })
+    const logs = t.logs.join('')
+    expect(logs).toContain('"operationName":"Viewer"')
+    expect(logs).toContain(tenant.tid === '' ? 'never' : '"tenantId"')
+    expect(logs).not.toContain(token.split('.')[2]!)
+  })
+})
+
+describe('roles', () => {
+  it('admins and services upsert users ahead of their first sign-in; operators and members may not', async () => {
+    const tenant = seedTenant()
+    for (const role of ['admin', 'service'] as const) {
+      const token = await tenant.token(`${role}-1`, role)
+      const { upsertUser } = (await run({ document: UpsertUserDocument, token, variables: { input: { externalId: `pre-${role}`, displayName: 'Pre', role: 'MEMBER' } } })).expectData()
+      expect(upsertUser.user).toMatchObject({ externalId: `pre-${role}`, role: 'MEMBER' })
+    }
+    for (const role of ['operator', 'member'] as const) {
+      const token = await tenant.token(`${role}-1`, role)
+      const result = await run({ document: UpsertUserDocument, token, variables: { input: { externalId: `nope-${role}`, displayName: 'N', role: 'ADMIN' } } })
+      result.expectError('FORBIDDEN')
+      expect(await t.app.services.prisma.user.count({ where: { externalId: `nope-${role}` } })).toBe(0)
+    }
+  })
+
+  it('blank upsertUser fields are BAD_USER_INPUT', async () => {
+    const token = await seedTenant().token('admin', 'admin')
+    const result = await run({ document: UpsertUserDocument, token, variables: { input: { externalId: '  ', displayName: 'x', role: 'MEMBER' } } })
+    result.expectError('BAD_USER_INPUT')
+  })
+})
+
+describe('bad input', () => {
+  it('malformed JSON is a 400 with an error, not a crash', async () => {
+    const token = await seedTenant().token('u', 'member')
+    const response = await fetch(t.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query": "{ viewer ' })
+    expect(response.status).toBe(400)
+    const json = (await response.json()) as { errors: unknown[] }
+    expect(json.errors.length).toBeGreaterThan(0)
+  })
+
+  it('a malformed global id is BAD_USER_INPUT', async () => {
+    const token = await seedTenant().token('u', 'member')
+    for (const id of ['nonsense', Buffer.from('User:not-a-uuid').toString('base64'), Buffer.from('user:1').toString('base64')])
+      (await run({ document: NodeDocument, token, variables: { id } })).expectError('BAD_USER_INPUT')
+  })
+
+  it('a request body over MAX_REQUEST_BYTES is refused with 413', async () => {
+    const token = await seedTenant().token('u', 'member')
+    const response = await fetch(t.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ viewer { user { id } } }', variables: { pad: 'x'.repeat(1_100_000) } }),
+    })
+    expect(response.status).toBe(413)
+  })
+})
