@@ -4,6 +4,8 @@ import { Role } from '../../generated/prisma/enums.js'
 export const RoleEnum = builder.enumType(Role, { name: 'Role' })
 
 export const UserRef = builder.prismaNode('User', {
+  // Loading a node that is not there (or not in the viewer's tenant) gives null, not an error.
+  nullable: true,
   id: { field: 'id' },
   fields: (t) => ({
     externalId: t.exposeString('externalId', { description: "The user's id in the host platform" }),

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestApp, type TestApp } from './kit/app.js'
+import { subscribe, wsClient } from './kit/subscribe.js'
+import { seedTenant, signToken } from './kit/tokens.js'
+import { ViewerDocument } from '../client/generated/graphql.js'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await startTestApp()
+})
+afterAll(() => t.stop())
+
+describe('graphql-ws authentication', () => {
+  it('a socket with a valid token is acknowledged and runs operations as the viewer', async () => {
+    const tenant = seedTenant()
+    const token = await tenant.token('ws-user', 'member')
+    const sub = subscribe(t.wsUrl, { document: ViewerDocument, token })
+    const [result] = await sub.waitFor(1)
+    expect(result!.viewer.user.externalId).toBe('ws-user')
+    expect(result!.viewer.tenant.externalId).toBe(tenant.tid)
+    await sub.close()
+  })
+
+  const refused: Array<[string, () => Promise<string | undefined>]> = [
+    ['no token', async () => undefined],
+    ['a garbage token', async () => 'garbage'],
+    ['an expired token', () => signToken({ tid: 'ws-t', sub: 'u', role: 'member', expiresIn: -5 })],
+    ['an unknown role', () => signToken({ tid: 'ws-t', sub: 'u', role: 'root' })],
+  ]
+  it.each(refused)('a socket with %s is closed at connection_init, never acknowledged', async (_name, token) => {
+    const c = wsClient(t.wsUrl, await token())
+    let acknowledged = false
+    c.on('connected', () => (acknowledged = true))
+    const close = await c.closeEvent
+    expect([4401, 4403]).toContain(close.code)
+    expect(acknowledged).toBe(false)
+    await c.dispose()
+  })
+
+  it('a socket is closed when its token expires', async () => {
+    const token = await signToken({ tid: seedTenant().tid, sub: 'short', role: 'member', expiresIn: 2 })
+    const c = wsClient(t.wsUrl, token)
+    const close = await c.closeEvent
+    expect(close.code).toBe(4401)
+    expect(close.reason).toMatch(/expired/i)
+    await c.dispose()
+  })
+})
