@@ -20,7 +20,7 @@ const config: CodegenConfig = {
     },
     'client/generated/hooks.ts': {
       plugins: ['typescript-operations', 'typescript-urql'],
-      config: { scalars, useTypeImports: true, enumsAsTypes: true, withHooks: true, urqlImportFrom: 'urql' },
+      config: { scalars, useTypeImports: true, enumsAsTypes: true, withHooks: true, gqlImport: 'graphql-tag#gql' },
     },
   },
 }
