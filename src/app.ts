@@ -52,9 +52,12 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const appliedMigrations = !embedded && options.migrate === false ? [] : await migrate(databaseUrl)
   if (appliedMigrations.length) log.info({ migrations: appliedMigrations }, 'applied migrations')
 
-  const prisma = createPrismaClient(databaseUrl, config.databasePoolSize)
-  const pubsub = createPubSub(config.redisUrl, log)
   const metrics = createMetrics()
+  const prisma = createPrismaClient(databaseUrl, config.databasePoolSize, (ms) => {
+    metrics.dbQueries.inc()
+    metrics.dbQueryDuration.observe(ms / 1000)
+  })
+  const pubsub = createPubSub(config.redisUrl, log)
   const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics }
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)

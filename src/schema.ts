@@ -5,6 +5,13 @@ import './modules/common/scalars.js'
 import './modules/users/types.js'
 import './modules/users/viewer.js'
 import './modules/users/mutations.js'
+import './modules/groups/types.js'
+import './modules/groups/fields.js'
+import './modules/conversations/types.js'
+import './modules/conversations/queries.js'
+import './modules/conversations/mutations.js'
+import './modules/messages/types.js'
+import './modules/messages/mutations.js'
 
 builder.queryType({ authScopes: { authenticated: true } })
 builder.mutationType({ authScopes: { authenticated: true } })

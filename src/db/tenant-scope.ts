@@ -72,3 +72,10 @@ export class TenantDbCache {
     return db
   }
 }
+
+/**
+ * The tenantId to write in create inputs made through a TenantDb (Prisma's types require the field):
+ * the scope replaces it with the viewer's tenant. Outside a TenantDb it is not a valid uuid, so a
+ * write that escaped the scope fails instead of landing in no tenant.
+ */
+export const TENANT_FROM_SCOPE = '(tenant from scope)'

@@ -16,6 +16,13 @@ export function createMetrics() {
     publishFailures: new Counter({ name: 'switchboard_publish_failures_total', help: 'Pub/sub publishes that failed (subscribers catch up from the database)', registers: [registry] }),
     activeSubscriptions: new Gauge({ name: 'switchboard_active_subscriptions', help: 'Open GraphQL subscriptions, by field', labelNames: ['field'] as const, registers: [registry] }),
     websocketConnections: new Gauge({ name: 'switchboard_websocket_connections', help: 'Open graphql-ws sockets', registers: [registry] }),
+    dbQueries: new Counter({ name: 'switchboard_db_queries_total', help: 'SQL statements sent to PostgreSQL', registers: [registry] }),
+    dbQueryDuration: new Histogram({
+      name: 'switchboard_db_query_duration_seconds',
+      help: 'SQL statement duration as measured by Prisma',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers: [registry],
+    }),
     sendDuration: new Histogram({
       name: 'switchboard_message_send_duration_seconds',
       help: 'Time to commit a send (authorize + persist)',

@@ -1,0 +1,80 @@
+import { builder } from '../../builder.js'
+import type { Prisma } from '../../generated/prisma/client.js'
+import { viewerOf } from '../../context.js'
+import { canInConversation, type ConversationPermission } from '../../auth/permissions.js'
+import { ConversationKind, ConversationStatus, ParticipantRole } from '../../generated/prisma/enums.js'
+import { accessFrom, accessSelection, visibleConversationWhere } from './access.js'
+import { unreadCount } from './unread.js'
+
+export const ConversationKindEnum = builder.enumType(ConversationKind, { name: 'ConversationKind' })
+export const ConversationStatusEnum = builder.enumType(ConversationStatus, { name: 'ConversationStatus' })
+export const ParticipantRoleEnum = builder.enumType(ParticipantRole, { name: 'ParticipantRole' })
+
+export const ConversationRef = builder.prismaNode('Conversation', {
+  id: { field: 'id' },
+  nullable: true,
+  // node(id) and conversation(id) load through this filter: what the viewer may not see is null.
+  findUnique: (id, ctx) => ({ id, ...visibleConversationWhere(viewerOf(ctx)) }) as Prisma.ConversationWhereUniqueInput,
+  fields: (t) => {
+    const viewerCan = (permission: ConversationPermission) =>
+      t.boolean({
+        select: (_args, ctx) => accessSelection(viewerOf(ctx)),
+        resolve: (conversation, _args, ctx) => canInConversation(viewerOf(ctx), accessFrom(viewerOf(ctx), conversation), permission),
+      })
+    return {
+      kind: t.expose('kind', { type: ConversationKindEnum }),
+      subject: t.exposeString('subject', { nullable: true }),
+      status: t.expose('status', { type: ConversationStatusEnum }),
+      lastSeq: t.exposeInt('lastSeq', { description: 'The highest seq of the timeline (0 before the first event)' }),
+      version: t.exposeInt('version', { description: 'Bumped whenever subject or status change' }),
+      contextType: t.exposeString('contextType', { nullable: true, description: 'Kind of host-platform entity this conversation is about' }),
+      contextId: t.exposeString('contextId', { nullable: true }),
+      createdAt: t.expose('createdAt', { type: 'DateTime' }),
+      updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+      lastActivityAt: t.expose('lastActivityAt', { type: 'DateTime' }),
+      participants: t.relation('participants', {
+        description: 'Active participants, in joining order',
+        query: { where: { leftAt: null, role: { not: 'OBSERVER' } }, orderBy: { joinedAt: 'asc' } },
+      }),
+      groups: t.relation('groups', { query: { orderBy: { addedAt: 'asc' } } }),
+      lastMessage: t.relation('lastMessage', { nullable: true }),
+      messages: t.relatedConnection('messages', {
+        description: 'Messages in seq order. `afterSeq` returns only messages created after that seq: the catch-up path for clients that fell behind',
+        cursor: 'conversationId_seq',
+        defaultSize: 50,
+        maxSize: 200,
+        args: { afterSeq: t.arg.int({ required: false }) },
+        query: (args) => ({ where: args.afterSeq != null ? { seq: { gt: args.afterSeq } } : {}, orderBy: { seq: 'asc' } }),
+      }),
+      unreadCount: t.int({
+        description: "Messages by others after the viewer's read position, not deleted",
+        resolve: (conversation, _args, ctx) => unreadCount(ctx, conversation.id),
+      }),
+      viewerLastReadSeq: t.int({
+        select: (_args, ctx) => ({ participants: { where: { userId: viewerOf(ctx).userId }, select: { lastReadSeq: true, role: true, leftAt: true } } }),
+        resolve: (conversation) => conversation.participants[0]?.lastReadSeq ?? 0,
+      }),
+      viewerCanSend: viewerCan('message:send'),
+      viewerCanUpdate: viewerCan('conversation:update'),
+      viewerCanManageParticipants: viewerCan('participant:manage'),
+    }
+  },
+})
+
+builder.prismaObject('Participant', {
+  fields: (t) => ({
+    user: t.relation('user'),
+    role: t.expose('role', { type: ParticipantRoleEnum }),
+    joinedAt: t.expose('joinedAt', { type: 'DateTime' }),
+    leftAt: t.expose('leftAt', { type: 'DateTime', nullable: true }),
+    lastReadSeq: t.exposeInt('lastReadSeq'),
+    lastDeliveredSeq: t.exposeInt('lastDeliveredSeq'),
+  }),
+})
+
+builder.prismaObject('ConversationGroup', {
+  fields: (t) => ({
+    group: t.relation('group'),
+    addedAt: t.expose('addedAt', { type: 'DateTime' }),
+  }),
+})

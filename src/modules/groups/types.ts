@@ -1,0 +1,23 @@
+import { builder } from '../../builder.js'
+import { viewerOf } from '../../context.js'
+import { can } from '../../auth/permissions.js'
+
+export const GroupRef = builder.prismaNode('Group', {
+  description: 'A team of users, e.g. the operators who answer SUPPORT conversations',
+  id: { field: 'id' },
+  nullable: true,
+  // Admins, services and operators see every group; others only the groups they belong to.
+  findUnique: (id, ctx) => (can(viewerOf(ctx), 'group:read') ? { id } : { id, members: { some: { userId: viewerOf(ctx).userId } } }),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    members: t.relation('members', { query: { orderBy: { createdAt: 'asc' } } }),
+  }),
+})
+
+builder.prismaObject('GroupMember', {
+  fields: (t) => ({
+    user: t.relation('user'),
+    addedAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+})

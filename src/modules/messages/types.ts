@@ -1,0 +1,42 @@
+import { builder } from '../../builder.js'
+import type { Prisma } from '../../generated/prisma/client.js'
+import { viewerOf } from '../../context.js'
+import { visibleConversationWhere } from '../conversations/access.js'
+
+export const MessageRef = builder.prismaNode('Message', {
+  id: { field: 'id' },
+  nullable: true,
+  // A message is visible exactly when its conversation is.
+  findUnique: (id, ctx) => ({ id, conversation: visibleConversationWhere(viewerOf(ctx)) }) as Prisma.MessageWhereUniqueInput,
+  fields: (t) => ({
+    seq: t.exposeInt('seq', { description: 'The seq of its creation on the conversation timeline' }),
+    clientMessageId: t.exposeString('clientMessageId'),
+    body: t.string({
+      nullable: true,
+      description: 'Null once the message is deleted',
+      select: { body: true, deletedAt: true },
+      resolve: (message) => (message.deletedAt ? null : message.body),
+    }),
+    sender: t.relation('sender'),
+    conversation: t.relation('conversation'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    editedAt: t.expose('editedAt', { type: 'DateTime', nullable: true }),
+    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
+    revisions: t.relation('revisions', { description: 'Previous bodies, oldest first (gone once the message is deleted)', query: { orderBy: { createdAt: 'asc' } } }),
+    viewerCanEdit: t.boolean({
+      select: { senderId: true, deletedAt: true },
+      resolve: (message, _args, ctx) => message.senderId === viewerOf(ctx).userId && !message.deletedAt,
+    }),
+    viewerCanDelete: t.boolean({
+      select: { senderId: true, deletedAt: true },
+      resolve: (message, _args, ctx) => !message.deletedAt && (message.senderId === viewerOf(ctx).userId || viewerOf(ctx).role === 'ADMIN'),
+    }),
+  }),
+})
+
+builder.prismaObject('MessageRevision', {
+  fields: (t) => ({
+    body: t.exposeString('body'),
+    replacedAt: t.expose('createdAt', { type: 'DateTime', description: 'When this body was replaced' }),
+  }),
+})
