@@ -24,6 +24,7 @@ import { schema } from './schema.js'
 import { maskError } from './server/mask-error.js'
 import { useOperationLog, useRequestLimits } from './server/plugins.js'
 import { attachWebSocketServer } from './server/websocket.js'
+import { useResumableEventIds } from './server/sse.js'
 
 export interface BuildAppOptions {
   log?: Logger
@@ -57,7 +58,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     metrics.dbQueries.inc()
     metrics.dbQueryDuration.observe(ms / 1000)
   })
-  const pubsub = createPubSub(config.redisUrl, log)
+  const pubsub = createPubSub(config.redisUrl, log, () => metrics.publishFailures.inc())
   const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics }
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)
@@ -110,6 +111,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         },
       }),
       useOperationLog(),
+      useResumableEventIds(),
     ] as YogaPlugin[],
   })
 

@@ -23,6 +23,10 @@ export interface Context {
   log: Logger
   app: AppServices
   viewer: Viewer | null
+  /** The HTTP request (HTTP and SSE; absent on WebSocket operations). */
+  request?: Request
+  /** Set by a subscription's resolve: the SSE `id:` of the event being sent. */
+  eventId?: number
 }
 
 /** The viewer of an authenticated operation (root fields are protected, so one is always there). */

@@ -12,6 +12,8 @@ import './modules/conversations/queries.js'
 import './modules/conversations/mutations.js'
 import './modules/messages/types.js'
 import './modules/messages/mutations.js'
+import './modules/realtime/types.js'
+import './modules/realtime/subscriptions.js'
 
 builder.queryType({ authScopes: { authenticated: true } })
 builder.mutationType({ authScopes: { authenticated: true } })

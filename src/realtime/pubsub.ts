@@ -24,20 +24,17 @@ type Listener<T> = (payload: T) => void
 export class Broker {
   private readonly channels = new Map<string, { listeners: Set<Listener<any>>; subscription: Promise<number | undefined> }>()
   private readonly resyncListeners = new Set<() => void>()
-  published = 0
-  publishFailures = 0
-
   constructor(
     private readonly engine: PubSubEngine,
     private readonly log: Logger,
+    private readonly onPublishFailure: () => void = () => {},
     private readonly closeEngine: () => Promise<void> = async () => {},
   ) {}
 
   /** Fire and forget: a publish never delays or fails the write that caused it. */
   publish<T extends Topic>(topic: T, key: string, payload: Topics[T]): void {
-    this.published++
     this.engine.publish(channel(topic, key), payload).catch((e: unknown) => {
-      this.publishFailures++
+      this.onPublishFailure()
       this.log.warn({ err: String(e), topic }, 'publish failed; subscribers will catch up from the database')
     })
   }
@@ -101,8 +98,8 @@ export interface PubSubHandle {
   ping(): Promise<boolean>
 }
 
-export function createPubSub(redisUrl: string | undefined, log: Logger): PubSubHandle {
-  if (!redisUrl) return { broker: new Broker(new PubSub(), log), ping: async () => true }
+export function createPubSub(redisUrl: string | undefined, log: Logger, onPublishFailure?: () => void): PubSubHandle {
+  if (!redisUrl) return { broker: new Broker(new PubSub(), log, onPublishFailure), ping: async () => true }
 
   const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000)
   // No offline queue on the publisher: during an outage a publish fails at once instead of waiting.
@@ -111,7 +108,7 @@ export function createPubSub(redisUrl: string | undefined, log: Logger): PubSubH
   for (const [name, client] of [['publisher', publisher], ['subscriber', subscriber]] as const)
     client.on('error', (e: Error) => log.debug({ err: e.message, client: name }, 'redis error'))
   const engine = new RedisPubSub({ publisher, subscriber })
-  const broker = new Broker(engine, log, async () => {
+  const broker = new Broker(engine, log, onPublishFailure, async () => {
     publisher.disconnect()
     subscriber.disconnect()
   })

@@ -1,0 +1,119 @@
+// Timeline events (conversationEvents), inbox events and ephemeral signals as GraphQL types.
+import { builder } from '../../builder.js'
+import { db, viewerOf } from '../../context.js'
+import type { ConversationEvent } from '../../generated/prisma/client.js'
+import { encodeGlobalId } from '../../global-id.js'
+import type { TimelineItem } from '../../realtime/delivery.js'
+import type { Topics } from '../../realtime/pubsub.js'
+import { visibleConversationWhere } from '../conversations/access.js'
+import { ConversationRef } from '../conversations/types.js'
+import { MessageRef } from '../messages/types.js'
+import { UserRef } from '../users/types.js'
+
+export const ConversationEventRef = builder.interfaceRef<TimelineItem>('ConversationEvent').implement({
+  description: 'An entry of a conversation timeline. `seq` numbers the timeline gap-free from 1; keep the last one and resume with afterSeq',
+  fields: (t) => ({
+    seq: t.int({ resolve: (item) => (item.kind === 'event' ? item.event.seq : item.afterSeq) }),
+    conversationId: t.id({ resolve: (item) => encodeGlobalId('Conversation', item.kind === 'event' ? item.event.conversationId : item.conversationId) }),
+  }),
+  resolveType: (item) => {
+    if (item.kind === 'truncated') return 'TimelineTruncatedEvent'
+    return TYPE_NAMES[item.event.type]
+  },
+})
+
+const TYPE_NAMES = {
+  MESSAGE_ADDED: 'MessageAddedEvent',
+  MESSAGE_EDITED: 'MessageEditedEvent',
+  MESSAGE_DELETED: 'MessageDeletedEvent',
+  PARTICIPANT_JOINED: 'ParticipantJoinedEvent',
+  PARTICIPANT_LEFT: 'ParticipantLeftEvent',
+  CONVERSATION_UPDATED: 'ConversationUpdatedEvent',
+} as const satisfies Record<ConversationEvent['type'], string>
+
+type EventItem = Extract<TimelineItem, { kind: 'event' }>
+
+const eventType = (name: string, description: string, fields: (t: any) => Record<string, any>) =>
+  builder.objectRef<EventItem>(name).implement({
+    description,
+    interfaces: [ConversationEventRef],
+    fields: (t) => ({
+      createdAt: t.field({ type: 'DateTime', resolve: (item) => item.event.createdAt }),
+      actor: t.prismaField({
+        type: UserRef,
+        nullable: true,
+        resolve: (query, item, _args, ctx) => (item.event.actorId ? db(ctx).user.findUnique({ ...query, where: { id: item.event.actorId } }) : null),
+      }),
+      ...fields(t),
+    }),
+  })
+
+const messageField = (t: any) => ({
+  message: t.prismaField({
+    type: MessageRef,
+    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => db(ctx).message.findUniqueOrThrow({ ...query, where: { id: item.event.messageId! } }),
+  }),
+})
+const userField = (t: any) => ({
+  user: t.prismaField({
+    type: UserRef,
+    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => db(ctx).user.findUniqueOrThrow({ ...query, where: { id: item.event.userId! } }),
+  }),
+})
+
+eventType('MessageAddedEvent', 'A message was sent; its seq is the message seq', messageField)
+eventType('MessageEditedEvent', 'A message body was replaced (message carries the current body)', messageField)
+eventType('MessageDeletedEvent', 'A message was deleted (message is the tombstone)', messageField)
+eventType('ParticipantJoinedEvent', 'A user joined the conversation', userField)
+eventType('ParticipantLeftEvent', 'A user left or was removed', userField)
+eventType('ConversationUpdatedEvent', 'Subject or status changed', (t) => ({
+  conversation: t.prismaField({
+    type: ConversationRef,
+    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => db(ctx).conversation.findUniqueOrThrow({ ...query, where: { id: item.event.conversationId } }),
+  }),
+}))
+
+builder.objectRef<Extract<TimelineItem, { kind: 'truncated' }>>('TimelineTruncatedEvent').implement({
+  description:
+    'The backlog after the requested seq is longer than the replay limit: page it with Conversation.messages(afterSeq: seq); the stream continues live after resumeAfterSeq',
+  interfaces: [ConversationEventRef],
+  fields: (t) => ({ resumeAfterSeq: t.exposeInt('resumeAfterSeq') }),
+})
+
+export const InboxEventReasonEnum = builder.enumType('InboxEventReason', { values: ['ADDED', 'UPDATED', 'REMOVED'] as const })
+
+export const InboxEventRef = builder.objectRef<Topics['inbox']>('InboxEvent').implement({
+  description: "A change in the viewer's conversation list: a conversation was added, changed (new message, unread count) or removed",
+  fields: (t) => ({
+    reason: t.field({ type: InboxEventReasonEnum, resolve: (e) => e.reason }),
+    conversationId: t.id({ resolve: (e) => encodeGlobalId('Conversation', e.conversationId) }),
+    conversation: t.prismaField({
+      type: ConversationRef,
+      nullable: true,
+      description: 'The conversation as the viewer sees it now; null once removed from their view',
+      resolve: (query, e, _args, ctx) => db(ctx).conversation.findFirst({ ...query, where: { id: e.conversationId, ...visibleConversationWhere(viewerOf(ctx)) } }),
+    }),
+  }),
+})
+
+type Signal = Topics['signal']
+export const ConversationSignalRef = builder.interfaceRef<Signal>('ConversationSignal').implement({
+  description: 'Ephemeral: not part of the timeline, takes no seq, never replayed',
+  fields: (t) => ({
+    conversationId: t.id({ resolve: (s) => encodeGlobalId('Conversation', s.conversationId) }),
+    user: t.prismaField({ type: UserRef, resolve: (query, s, _args, ctx) => db(ctx).user.findUniqueOrThrow({ ...query, where: { id: s.userId } }) }),
+  }),
+  resolveType: (s) => (s.kind === 'typing' ? 'TypingSignal' : 'ReceiptSignal'),
+})
+
+builder.objectRef<Extract<Signal, { kind: 'typing' }>>('TypingSignal').implement({
+  description: 'The user is typing; shown until expiresAt unless renewed',
+  interfaces: [ConversationSignalRef],
+  fields: (t) => ({ expiresAt: t.field({ type: 'DateTime', resolve: (s) => new Date(s.expiresAt) }) }),
+})
+
+builder.objectRef<Extract<Signal, { kind: 'receipt' }>>('ReceiptSignal').implement({
+  description: "The user's read or delivered position moved",
+  interfaces: [ConversationSignalRef],
+  fields: (t) => ({ lastReadSeq: t.exposeInt('lastReadSeq'), lastDeliveredSeq: t.exposeInt('lastDeliveredSeq') }),
+})
