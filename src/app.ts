@@ -25,6 +25,7 @@ import { maskError } from './server/mask-error.js'
 import { useOperationLog, useRequestLimits } from './server/plugins.js'
 import { attachWebSocketServer } from './server/websocket.js'
 import { useResumableEventIds } from './server/sse.js'
+import { useRestFallback } from './server/rest.js'
 
 export interface BuildAppOptions {
   log?: Logger
@@ -112,6 +113,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       }),
       useOperationLog(),
       useResumableEventIds(),
+      ...useRestFallback(),
     ] as YogaPlugin[],
   })
 

@@ -5,6 +5,7 @@ import { canInConversation, type ConversationPermission } from '../../auth/permi
 import { ConversationKind, ConversationStatus, ParticipantRole } from '../../generated/prisma/enums.js'
 import { accessFrom, accessSelection, visibleConversationWhere } from './access.js'
 import { unreadCount } from './unread.js'
+import { messagePage } from '../messages/types.js'
 
 export const ConversationKindEnum = builder.enumType(ConversationKind, { name: 'ConversationKind' })
 export const ConversationStatusEnum = builder.enumType(ConversationStatus, { name: 'ConversationStatus' })
@@ -44,7 +45,7 @@ export const ConversationRef = builder.prismaNode('Conversation', {
         defaultSize: 50,
         maxSize: 200,
         args: { afterSeq: t.arg.int({ required: false }) },
-        query: (args) => ({ where: args.afterSeq != null ? { seq: { gt: args.afterSeq } } : {}, orderBy: { seq: 'asc' } }),
+        query: (args) => messagePage(args.afterSeq),
       }),
       unreadCount: t.int({
         description: "Messages by others after the viewer's read position, not deleted",

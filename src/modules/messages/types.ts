@@ -3,6 +3,10 @@ import type { Prisma } from '../../generated/prisma/client.js'
 import { viewerOf } from '../../context.js'
 import { visibleConversationWhere } from '../conversations/access.js'
 
+/** The one definition of a message page: seq order, optionally only what came after `afterSeq`. */
+export const messagePage = (afterSeq: number | null | undefined) =>
+  ({ where: afterSeq != null ? { seq: { gt: afterSeq } } : {}, orderBy: { seq: 'asc' } }) as const
+
 export const MessageRef = builder.prismaNode('Message', {
   id: { field: 'id' },
   nullable: true,

@@ -1,0 +1,42 @@
+// REST fallbacks generated from the schema by SOFA, under /rest: every Query field is a GET
+// (GET /rest/conversations, GET /rest/messages?conversationId=…&afterSeq=…), every Mutation a POST
+// with the field's arguments as JSON (POST /rest/send-message {"input": {…}}). Same auth, same
+// context and plugins as /graphql. OpenAPI at /rest/openapi.json, Swagger UI at /rest/docs.
+import type { Plugin } from 'graphql-yoga'
+import { useSofa } from '@graphql-yoga/plugin-sofa'
+
+const STATUS: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+}
+
+export function useRestFallback(): Plugin[] {
+  return [
+    {
+      // SOFA's webhook routes would let a client make this server POST to any URL: not offered.
+      onRequest({ url, endResponse, fetchAPI }) {
+        if (url.pathname.startsWith('/rest/webhook')) endResponse(new fetchAPI.Response(null, { status: 404 }))
+      },
+    },
+    useSofa({
+      basePath: '/rest',
+      openAPI: { info: { title: 'Switchboard REST fallback', version: '1' } },
+      swaggerUI: { endpoint: '/docs' },
+      // An expected error keeps its code and gets the matching HTTP status (SOFA would answer 500).
+      errorHandler: (errors) => {
+        const list = errors.map((e: { message?: string; path?: unknown; extensions?: Record<string, unknown> }) => ({
+          message: e.message,
+          path: e.path,
+          extensions: { code: e.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR' },
+        }))
+        const status = STATUS[String(list[0]?.extensions.code)] ?? 500
+        return new Response(JSON.stringify({ errors: list }), { status, headers: { 'content-type': 'application/json; charset=utf-8' } }) as never
+      },
+    }) as Plugin,
+  ]
+}

@@ -1,0 +1,73 @@
+// REST fallbacks (SOFA) for clients that cannot speak GraphQL: list conversations, read messages after
+// a seq, send a message (idempotently) — the same rules and errors as /graphql, with HTTP statuses.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestApp, type TestApp } from './kit/app.js'
+import { client } from './kit/execute.js'
+import { tenantWorld } from './kit/world.js'
+import { CreateConversationDocument } from '../client/generated/graphql.js'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await startTestApp()
+})
+afterAll(() => t.stop())
+
+const rest = (path: string, token: string | undefined, body?: unknown) =>
+  fetch(`${t.url}/rest${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+
+describe('REST fallback', () => {
+  it('lists conversations, sends a message idempotently and reads messages after a seq', async () => {
+    const w = tenantWorld(t.graphqlUrl)
+    const [op, m1] = await Promise.all([w.user('op', 'operator'), w.user('m1')])
+    const { createConversation } = (
+      await client(t.graphqlUrl)({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } } })
+    ).expectData()
+    const conversationId = createConversation.conversation.id
+
+    const list = await rest('/conversations?first=10', m1.token)
+    expect(list.status).toBe(200)
+    expect(((await list.json()) as { edges: Array<{ node: { id: string } }> }).edges.map((e) => e.node.id)).toEqual([conversationId])
+
+    const sends = []
+    for (const [body, clientMessageId] of [['one', 'r1'], ['two', 'r2'], ['two', 'r2']]) {
+      const response = await rest('/send-message', m1.token, { input: { conversationId, body, clientMessageId } })
+      expect(response.status).toBe(200)
+      sends.push(((await response.json()) as { message: { id: string; seq: number } }).message)
+    }
+    expect(sends.map((m) => m.seq)).toEqual([1, 2, 2])
+    expect(sends[2]!.id).toBe(sends[1]!.id)
+
+    const after = await rest(`/messages?conversationId=${encodeURIComponent(conversationId)}&afterSeq=1`, op.token)
+    expect(after.status).toBe(200)
+    const page = (await after.json()) as { edges: Array<{ node: { seq: number; body: string } }> }
+    expect(page.edges.map((e) => [e.node.seq, e.node.body])).toEqual([[2, 'two']])
+  })
+
+  it('answers errors with their code and the matching HTTP status', async () => {
+    const w = tenantWorld(t.graphqlUrl)
+    const m1 = await w.user('m1')
+    const stranger = await tenantWorld(t.graphqlUrl).user('s')
+    const missing = Buffer.from(`Conversation:${crypto.randomUUID()}`).toString('base64')
+    const cases: Array<[Response, number, string]> = [
+      [await rest('/conversations', undefined), 401, 'UNAUTHENTICATED'],
+      [await rest('/messages?conversationId=nope', m1.token), 400, 'BAD_USER_INPUT'],
+      [await rest('/send-message', stranger.token, { input: { conversationId: missing, body: 'x', clientMessageId: 'x' } }), 404, 'NOT_FOUND'],
+      [await rest('/upsert-user', m1.token, { input: { externalId: 'x', displayName: 'x', role: 'ADMIN' } }), 403, 'FORBIDDEN'],
+    ]
+    for (const [response, status, code] of cases) {
+      expect(response.status).toBe(status)
+      expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe(code)
+    }
+  })
+
+  it('serves its OpenAPI description, and no webhook routes', async () => {
+    const openapi = await fetch(`${t.url}/rest/openapi.json`)
+    expect(openapi.status).toBe(200)
+    expect(Object.keys(((await openapi.json()) as { paths: object }).paths)).toEqual(expect.arrayContaining(['/send-message', '/conversations', '/messages']))
+    expect((await fetch(`${t.url}/rest/webhook`, { method: 'POST', body: '{}' })).status).toBe(404)
+  })
+})
