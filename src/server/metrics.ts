@@ -10,7 +10,6 @@ export function createMetrics() {
     messagesSent: new Counter({ name: 'switchboard_messages_sent_total', help: 'Messages committed (new, not idempotent replays)', labelNames: ['kind'] as const, registers: [registry] }),
     sendReplays: new Counter({ name: 'switchboard_message_send_replays_total', help: 'Sends answered with the original message (same clientMessageId)', registers: [registry] }),
     sendRejected: new Counter({ name: 'switchboard_message_send_rejected_total', help: 'Sends refused, by error code', labelNames: ['code'] as const, registers: [registry] }),
-    timelineEvents: new Counter({ name: 'switchboard_timeline_events_total', help: 'Timeline events committed, by type', labelNames: ['type'] as const, registers: [registry] }),
     eventsDelivered: new Counter({ name: 'switchboard_events_delivered_total', help: 'Timeline events delivered to subscribers, by source', labelNames: ['source'] as const, registers: [registry] }),
     gapsFilled: new Counter({ name: 'switchboard_delivery_gaps_filled_total', help: 'Live deliveries that found a gap and filled it from the database', registers: [registry] }),
     publishFailures: new Counter({ name: 'switchboard_publish_failures_total', help: 'Pub/sub publishes that failed (subscribers catch up from the database)', registers: [registry] }),
