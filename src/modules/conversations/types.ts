@@ -35,9 +35,9 @@ export const ConversationRef = builder.prismaNode('Conversation', {
       lastActivityAt: t.expose('lastActivityAt', { type: 'DateTime' }),
       participants: t.relation('participants', {
         description: 'Active participants, in joining order',
-        query: { where: { leftAt: null, role: { not: 'OBSERVER' } }, orderBy: { joinedAt: 'asc' } },
+        query: { where: { leftAt: null, role: { not: 'OBSERVER' } }, orderBy: [{ joinedAt: 'asc' }, { id: 'asc' }] },
       }),
-      groups: t.relation('groups', { query: { orderBy: { addedAt: 'asc' } } }),
+      groups: t.relation('groups', { query: { orderBy: [{ addedAt: 'asc' }, { groupId: 'asc' }] } }),
       lastMessage: t.relation('lastMessage', { nullable: true }),
       messages: t.relatedConnection('messages', {
         description: 'Messages in seq order. `afterSeq` returns only messages created after that seq: the catch-up path for clients that fell behind',

@@ -11,7 +11,7 @@ export const GroupRef = builder.prismaNode('Group', {
   fields: (t) => ({
     name: t.exposeString('name'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    members: t.relation('members', { query: { orderBy: { createdAt: 'asc' } } }),
+    members: t.relation('members', { query: { orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }] } }),
   }),
 })
 
