@@ -6,9 +6,10 @@ import { client } from './kit/execute.js'
 import { startServerProcess, type ServerProcess } from './kit/process.js'
 import { startRedisServer, type RedisServer } from './kit/redis.js'
 import { sseSubscribe } from './kit/sse.js'
-import { subscribe } from './kit/subscribe.js'
+import { subscribe, wsClient } from './kit/subscribe.js'
+import { Redis } from 'ioredis'
 import { tenantWorld, type TestUser } from './kit/world.js'
-import { ConversationEventsDocument, CreateConversationDocument, SendMessageDocument } from '../client/generated/graphql.js'
+import { ConversationEventsDocument, ConversationSignalsDocument, CreateConversationDocument, SendMessageDocument } from '../client/generated/graphql.js'
 
 async function setup(graphqlUrl: string) {
   const w = tenantWorld(graphqlUrl)
@@ -56,6 +57,37 @@ describe.runIf(redisUrl())('two nodes sharing Redis', () => {
     expect(onA.events.map((e) => e.conversationEvents.seq)).toEqual(expected)
     expect(onB.events.map((e) => e.conversationEvents.seq)).toEqual(expected)
     await Promise.all([onA.close(), onB.close()])
+  })
+
+  it('opening and closing 1,000 subscriptions on a Redis node releases every listener and Redis channel', async () => {
+    const { m1, conversationId } = await setup(a.graphqlUrl)
+    const rowId = Buffer.from(conversationId, 'base64').toString().split(':')[1]!
+    const broker = a.app.services.broker
+    const baseline = broker.listenerCount()
+    const redisClient = new Redis(redisUrl()!)
+    try {
+      const channels = () => redisClient.pubsub('CHANNELS', `switchboard:*:${rowId}`) as Promise<string[]>
+      const c = wsClient(a.wsUrl, m1.token)
+      for (let round = 0; round < 10; round++) {
+        const subs = Array.from({ length: 100 }, (_, i) =>
+          i % 2
+            ? subscribe(a.wsUrl, { client: c, document: ConversationEventsDocument, variables: { conversationId, afterSeq: 0 } })
+            : subscribe(a.wsUrl, { client: c, document: ConversationSignalsDocument, variables: { conversationId } }),
+        )
+        if (round === 0) {
+          // While they are open, the node holds this conversation's channels in Redis.
+          for (let i = 0; i < 100 && (await channels()).length < 2; i++) await new Promise((r) => setTimeout(r, 50))
+          expect((await channels()).length).toBe(2)
+        } else await new Promise((r) => setTimeout(r, 50))
+        await Promise.all(subs.map((s) => s.close()))
+      }
+      await c.dispose()
+      for (let i = 0; i < 50 && (broker.listenerCount() !== baseline || (await channels()).length); i++) await new Promise((r) => setTimeout(r, 100))
+      expect(broker.listenerCount()).toBe(baseline)
+      expect(await channels()).toEqual([])
+    } finally {
+      redisClient.disconnect()
+    }
   })
 
   it('SSE on node B receives a message sent through node A; a reconnect with Last-Event-ID resumes without loss', async () => {
