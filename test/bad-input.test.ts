@@ -178,6 +178,25 @@ describe('createConversation: bad input is BAD_USER_INPUT and nothing is created
   })
 })
 
+describe('participants and conversation updates: bad input is BAD_USER_INPUT and the conversation is unchanged', () => {
+  it.each<[string, () => Promise<ExecuteResult<unknown>>]>([
+    [
+      'addParticipants with an unknown externalId next to a known one',
+      () => run({ document: AddParticipantsDocument, token: op.token, variables: { input: { conversationId, participantExternalIds: ['m3', `ghost-${randomUUID()}`] } } }),
+    ],
+    ['addParticipants with nobody', () => run({ document: AddParticipantsDocument, token: op.token, variables: { input: { conversationId, participantExternalIds: [] } } })],
+    ['removeParticipant of a user who is not a participant', () => run({ document: RemoveParticipantDocument, token: op.token, variables: { input: { conversationId, participantExternalId: 'm3' } } })],
+    ['removeParticipant of an unknown user', () => run({ document: RemoveParticipantDocument, token: op.token, variables: { input: { conversationId, participantExternalId: `ghost-${randomUUID()}` } } })],
+    ['updateConversation with a subject over 200 characters', () => run({ document: UpdateConversationDocument, token: op.token, variables: { input: { conversationId, subject: 's'.repeat(201), status: 'CLOSED' } } })],
+  ])('%s', async (_case, attempt) => {
+    const before = await snapshot()
+    ;(await attempt()).expectError('BAD_USER_INPUT')
+    const after = await snapshot()
+    expect(after.lastSeq).toBe(before.lastSeq)
+    expect(after).toEqual(before)
+  })
+})
+
 describe('markRead / markDelivered: a negative seq is BAD_USER_INPUT and no position moves', () => {
   it.each([
     ['markRead', -1],

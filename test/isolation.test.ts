@@ -29,6 +29,7 @@ import {
   MarkReadDocument,
   MessagesDocument,
   NodeDocument,
+  PollMessagesDocument,
   RemoveGroupMembersDocument,
   RemoveParticipantDocument,
   RenameGroupDocument,
@@ -148,10 +149,11 @@ function asSeen(result: ExecuteResult<unknown>, aimedAt: Target) {
 describe('the setup is live: the rightful viewers see what the matrix aims at', () => {
   it('participants and the Support operator see the conversation and its message; A admin sees the user and the group', async () => {
     const state = await stateOfTenantA()
-    expect(state.conversation).toMatchObject({ subject: 'Plans', lastSeq: 2, messages: { edges: [{ node: { id: target.messageId, body: 'original body' } }] } })
+    expect(state.conversation).toMatchObject({ subject: 'Plans', messages: { edges: [{ node: { id: target.messageId, body: 'original body' } }] } })
     for (const who of [A.alice, A.bob, A.opIn]) {
       expect((await run({ document: ConversationDocument, token: who.token, variables: { id: target.conversationId } })).expectData().conversation?.id).toBe(target.conversationId)
       expect((await run({ document: NodeDocument, token: who.token, variables: { id: target.messageId } })).expectData().node).toMatchObject({ __typename: 'Message', id: target.messageId })
+      expect((await reads['messages(conversationId)'](who, target)).value).toMatchObject([{ node: { id: target.messageId } }])
     }
     expect((await run({ document: NodeDocument, token: A.admin.token, variables: { id: target.userId } })).expectData().node).toMatchObject({ __typename: 'User' })
     expect((await run({ document: NodeDocument, token: A.admin.token, variables: { id: target.groupId } })).expectData().node).toMatchObject({ __typename: 'Group' })
@@ -164,7 +166,8 @@ describe('the setup is live: the rightful viewers see what the matrix aims at', 
 // ---------------------------------------------------------------------------------------------------
 // Reads: for whoever may not see the object, its real id reads exactly like an id that names nothing.
 
-type ReadName = 'conversation(id)' | 'node(Conversation id)' | 'node(Message id)' | 'conversation.messages' | 'node(User id)' | 'node(Group id)'
+type ReadName = 'conversation(id)' | 'node(Conversation id)' | 'node(Message id)' | 'conversation.messages' | 'messages(conversationId)' | 'node(User id)' | 'node(Group id)'
+/** Each read returns the part that names the object: null (or an empty page) when the viewer may not see it. */
 const reads: Record<ReadName, (who: Actor, at: Target) => Promise<{ result: ExecuteResult<unknown>; value: unknown }>> = {
   'conversation(id)': async (who, at) => {
     const result = await run({ document: ConversationDocument, token: who.token, variables: { id: at.conversationId } })
@@ -181,6 +184,10 @@ const reads: Record<ReadName, (who: Actor, at: Target) => Promise<{ result: Exec
   'conversation.messages': async (who, at) => {
     const result = await run({ document: MessagesDocument, token: who.token, variables: { conversationId: at.conversationId, first: 50 } })
     return { result, value: result.expectData().conversation }
+  },
+  'messages(conversationId)': async (who, at) => {
+    const result = await run({ document: PollMessagesDocument, token: who.token, variables: { conversationId: at.conversationId, afterSeq: 0 } })
+    return { result, value: result.expectData().messages.edges }
   },
   'node(User id)': async (who, at) => {
     const result = await run({ document: UserNodeDocument, token: who.token, variables: { id: at.userId } })
@@ -200,7 +207,9 @@ const OUTSIDERS = {
 } as const
 type OutsiderName = keyof typeof OUTSIDERS
 
-const CONVERSATION_READS: ReadName[] = ['conversation(id)', 'node(Conversation id)', 'node(Message id)', 'conversation.messages']
+const CONVERSATION_READS: ReadName[] = ['conversation(id)', 'node(Conversation id)', 'node(Message id)', 'conversation.messages', 'messages(conversationId)']
+/** What "nothing" looks like for each read. */
+const NOTHING: Partial<Record<ReadName, unknown>> = { 'messages(conversationId)': [] }
 const readRows: Array<{ actor: OutsiderName; read: ReadName }> = [
   ...CONVERSATION_READS.map((read) => ({ actor: 'admin of another tenant' as const, read })),
   { actor: 'admin of another tenant', read: 'node(User id)' },
@@ -212,14 +221,15 @@ const readRows: Array<{ actor: OutsiderName; read: ReadName }> = [
   ...CONVERSATION_READS.map((read) => ({ actor: 'operator whose group is not on the conversation' as const, read })),
 ]
 
-describe('reads: what the viewer may not see is null, exactly as for an id that does not exist', () => {
-  it.each(readRows.map((r) => [r.actor, r.read] as const))('%s: %s is null, like a missing id', async (actor, read) => {
+describe('reads: what the viewer may not see reads as nothing (null, an empty page), exactly as for an id that does not exist', () => {
+  it.each(readRows.map((r) => [r.actor, r.read] as const))('%s: %s reads nothing, like a missing id', async (actor, read) => {
     const who = OUTSIDERS[actor]()
     const real = await reads[read](who, target)
     const phantom = phantomTarget()
     const missing = await reads[read](who, phantom)
-    expect(real.value).toBeNull()
-    expect(missing.value).toBeNull()
+    const nothing = NOTHING[read] ?? null
+    expect(real.value).toEqual(nothing)
+    expect(missing.value).toEqual(nothing)
     expect(asSeen(real.result, target)).toEqual(asSeen(missing.result, phantom))
   })
 
@@ -399,7 +409,7 @@ describe('role-gated mutations: lower roles get FORBIDDEN and nothing is written
     ['member', () => A.mallory],
     ['operator', () => A.opIn],
     ['service', () => A.service],
-  ])('a %s may not create a group', async (_role, who) => {
+  ])('%s: createGroup → FORBIDDEN', async (_role, who) => {
     const before = await stateOfTenantA()
     ;(await run({ document: CreateGroupDocument, token: who().token, variables: { input: { name: `mine ${randomUUID()}`, memberExternalIds: [who().externalId] } } })).expectError('FORBIDDEN')
     expect(await stateOfTenantA()).toEqual(before)
@@ -408,7 +418,7 @@ describe('role-gated mutations: lower roles get FORBIDDEN and nothing is written
   it.each([
     ['member', () => A.mallory],
     ['operator', () => A.opIn],
-  ])('a %s may not upsert a user (not even to promote themselves)', async (_role, who) => {
+  ])('%s: upsertUser → FORBIDDEN (not even to promote themselves)', async (_role, who) => {
     const before = await stateOfTenantA()
     const attempts = [
       { externalId: who().externalId, displayName: 'Boss', role: 'ADMIN' as const },

@@ -10,6 +10,7 @@ import {
   ConversationDocument,
   ConversationsDocument,
   CreateConversationDocument,
+  ConversationGroupsDocument,
   CreateGroupDocument,
   DeleteMessageDocument,
   EditMessageDocument,
@@ -72,6 +73,32 @@ describe('conversations', () => {
     const ids = results.map((r) => r.expectData().createConversation.conversation.id)
     expect(new Set(ids).size).toBe(1)
     expect(results.filter((r) => r.expectData().createConversation.created)).toHaveLength(1)
+  })
+
+  it('reusing a DIRECT conversation brings back a user who had left it', async () => {
+    const w = tenantWorld(a.graphqlUrl)
+    const [x] = await Promise.all([w.user('x'), w.user('y')])
+    const first = (await runA({ document: CreateConversationDocument, token: x.token, variables: { input: { kind: 'DIRECT', participantExternalIds: ['y'] } } })).expectData()
+    const id = first.createConversation.conversation.id
+    ;(await runA({ document: LeaveConversationDocument, token: x.token, variables: { input: { conversationId: id } } })).expectData()
+    ;(await send(runA, x, id, 'hello?', 'gone')).expectError('NOT_FOUND')
+    const again = (await runB({ document: CreateConversationDocument, token: x.token, variables: { input: { kind: 'DIRECT', participantExternalIds: ['y'] } } })).expectData()
+    expect(again.createConversation).toMatchObject({ created: false, conversation: { id, lastSeq: 2, viewerCanSend: true } })
+    expect((await send(runA, x, id, 'back', 'back')).expectData().sendMessage.message.seq).toBe(3)
+  })
+
+  it("a SUPPORT conversation's groups are visible to its participants, their members only to those who may read groups", async () => {
+    const w = tenantWorld(a.graphqlUrl)
+    const [admin, customer, op] = await Promise.all([w.user('admin', 'admin'), w.user('customer'), w.user('op', 'operator')])
+    const { createGroup } = (await runA({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'Agents', memberExternalIds: ['op'] } } })).expectData()
+    const { createConversation } = (
+      await runA({ document: CreateConversationDocument, token: customer.token, variables: { input: { kind: 'SUPPORT', groupIds: [createGroup.group.id] } } })
+    ).expectData()
+    const id = createConversation.conversation.id
+    const asCustomer = (await runA({ document: ConversationGroupsDocument, token: customer.token, variables: { id } })).expectData().conversation!
+    expect(asCustomer.groups).toEqual([{ group: { name: 'Agents', members: [] } }])
+    const asOperator = (await runA({ document: ConversationGroupsDocument, token: op.token, variables: { id } })).expectData().conversation!
+    expect(asOperator.groups[0]!.group.members.map((m) => m.user.externalId)).toEqual(['op'])
   })
 
   it('a SUPPORT conversation joins an end user and an operator group; every operator of the group can answer', async () => {

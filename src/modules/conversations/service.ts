@@ -47,7 +47,7 @@ export async function createConversation(ctx: Context, input: CreateConversation
     if (userIds.length !== 2 || groupIds.length) throw badInput('A DIRECT conversation is between exactly two users and no groups', 'participantExternalIds')
     directKey = [...userIds].sort().join(':')
     const existing = await db(ctx).conversation.findFirst({ where: { directKey } })
-    if (existing) return { conversation: existing, created: false }
+    if (existing) return { conversation: await rejoinDirect(ctx, existing, userIds), created: false }
   } else if (input.kind === 'GROUP') {
     if (userIds.length < 2 && !groupIds.length) throw badInput('A GROUP conversation needs another participant or a group', 'participantExternalIds')
   } else if (input.kind === 'SUPPORT') {
@@ -77,10 +77,33 @@ export async function createConversation(ctx: Context, input: CreateConversation
     // Two first messages between the same pair raced: the loser answers with the winner's conversation.
     if (directKey && (e as { code?: string }).code === 'P2002') {
       const existing = await db(ctx).conversation.findFirst({ where: { directKey } })
-      if (existing) return { conversation: existing, created: false }
+      if (existing) return { conversation: await rejoinDirect(ctx, existing, userIds), created: false }
     }
     throw e
   }
+}
+
+/** Reusing a DIRECT conversation brings back whichever of its two users had left it. */
+async function rejoinDirect<C extends { id: string }>(ctx: Context, conversation: C, userIds: readonly string[]): Promise<C> {
+  if (!(await joinAll(ctx, conversation.id, userIds))) return conversation
+  return (await db(ctx).conversation.findUniqueOrThrow({ where: { id: conversation.id } })) as unknown as C
+}
+
+/** Makes users active participants, one PARTICIPANT_JOINED each, in one transaction; publishes; true if anyone joined. */
+async function joinAll(ctx: Context, conversationId: string, userIds: readonly string[]): Promise<boolean> {
+  const actorId = viewerOf(ctx).userId
+  const { joined, lastSeq } = await db(ctx).$transaction(async (tx) => {
+    const joined: string[] = []
+    let lastSeq = 0
+    for (const userId of userIds)
+      if (await join(tx, conversationId, userId)) {
+        joined.push(userId)
+        lastSeq = await appendToTimeline(tx, conversationId, { type: 'PARTICIPANT_JOINED', actorId, userId }, { touchActivity: true })
+      }
+    return { joined, lastSeq }
+  }, TX_OPTIONS)
+  if (joined.length) publishTimeline(ctx, conversationId, lastSeq, Object.fromEntries(joined.map((id) => [id, 'ADDED' as const])))
+  return joined.length > 0
 }
 
 export interface UpdateConversationInput {
@@ -107,17 +130,7 @@ export async function addParticipants(ctx: Context, input: { conversationId: str
   if (conversation.kind === 'DIRECT') throw badInput('A DIRECT conversation stays between its two users', 'conversationId')
   if (!input.participantExternalIds.length || input.participantExternalIds.length > 500) throw badInput('Name 1 to 500 users', 'participantExternalIds')
   const users = await usersByExternalIds(ctx, input.participantExternalIds, 'participantExternalIds')
-  const actorId = viewerOf(ctx).userId
-  const { joined, lastSeq } = await db(ctx).$transaction(async (tx) => {
-    const joined: string[] = []
-    let lastSeq = 0
-    for (const user of users) if (await join(tx, conversation.id, user.id)) {
-      joined.push(user.id)
-      lastSeq = await appendToTimeline(tx, conversation.id, { type: 'PARTICIPANT_JOINED', actorId, userId: user.id }, { touchActivity: true })
-    }
-    return { joined, lastSeq }
-  }, TX_OPTIONS)
-  if (joined.length) publishTimeline(ctx, conversation.id, lastSeq, Object.fromEntries(joined.map((id) => [id, 'ADDED' as const])))
+  await joinAll(ctx, conversation.id, users.map((u) => u.id))
   return conversation.id
 }
 

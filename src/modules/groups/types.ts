@@ -11,7 +11,14 @@ export const GroupRef = builder.prismaNode('Group', {
   fields: (t) => ({
     name: t.exposeString('name'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    members: t.relation('members', { query: { orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }] } }),
+    // Seen through a conversation, a group's name is visible to its participants; who is in it only to
+    // those who may read groups or belong to it.
+    members: t.relation('members', {
+      query: (_args, ctx) => ({
+        where: can(viewerOf(ctx), 'group:read') ? {} : { group: { members: { some: { userId: viewerOf(ctx).userId } } } },
+        orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }],
+      }),
+    }),
   }),
 })
 
