@@ -111,15 +111,16 @@ describe('conversations', () => {
     const id = createConversation.conversation.id
     expect(createConversation.conversation.groups.map((g) => g.group.name)).toEqual(['Support'])
     ;(await send(runA, customer, id, 'Where is my order?', 'c-1')).expectData()
-    // Two operators answer at once, on two nodes: both land, in distinct seqs, nothing duplicated.
-    const [r1, r2] = await Promise.all([send(runA, op1, id, 'Looking', 'op1-1'), send(runB, op2, id, 'On it', 'op2-1')])
-    const seqs = [r1.expectData().sendMessage.message.seq, r2.expectData().sendMessage.message.seq]
-    expect(new Set(seqs).size).toBe(2)
-    // Operators who answered joined (PARTICIPANT_JOINED takes a seq each): 1 message + 2 joins + 2 messages.
+    // Two operators answer at once, twice each, on two nodes, joining as they write: all land, in
+    // distinct seqs, nothing duplicated, no deadlock.
+    const answers = await Promise.all([send(runA, op1, id, 'Looking', 'op1-1'), send(runB, op2, id, 'On it', 'op2-1'), send(runB, op1, id, 'Found it', 'op1-2'), send(runA, op2, id, 'Thanks', 'op2-2')])
+    const seqs = answers.map((r) => r.expectData().sendMessage.message.seq)
+    expect(new Set(seqs).size).toBe(4)
+    // Operators who answered joined (PARTICIPANT_JOINED takes a seq each): 1 message + 2 joins + 4 messages.
     const conversation = (await runA({ document: ConversationDocument, token: customer.token, variables: { id } })).expectData().conversation!
-    expect(conversation.lastSeq).toBe(5)
+    expect(conversation.lastSeq).toBe(7)
     expect(conversation.participants.map((p) => p.user.externalId).sort()).toEqual(['customer', 'op1', 'op2'])
-    expect(conversation.unreadCount).toBe(2)
+    expect(conversation.unreadCount).toBe(4)
     // An operator outside the group does not see it; filters by context find it.
     expect((await runA({ document: ConversationDocument, token: outsider.token, variables: { id } })).expectData().conversation).toBeNull()
     const byContext = (await runA({ document: ConversationsDocument, token: op1.token, variables: { filter: { contextType: 'order', contextId: '42' } } })).expectData()

@@ -9,7 +9,7 @@ import type { ConversationKind, ConversationStatus } from '../../generated/prism
 import { publishInbox, publishSignal, publishTimeline } from '../../realtime/publish.js'
 import { usersByExternalIds } from '../users/service.js'
 import { requireConversation } from './access.js'
-import { appendToTimeline, TX_OPTIONS, type Tx } from './timeline.js'
+import { TX_OPTIONS, writeTimeline, type Tx } from './timeline.js'
 
 export interface CreateConversationInput {
   kind: ConversationKind
@@ -92,16 +92,16 @@ async function rejoinDirect<C extends { id: string }>(ctx: Context, conversation
 /** Makes users active participants, one PARTICIPANT_JOINED each, in one transaction; publishes; true if anyone joined. */
 async function joinAll(ctx: Context, conversationId: string, userIds: readonly string[]): Promise<boolean> {
   const actorId = viewerOf(ctx).userId
-  const { joined, lastSeq } = await db(ctx).$transaction(async (tx) => {
+  const { joined, lastSeq } = await writeTimeline(ctx, conversationId, async (tx, append) => {
     const joined: string[] = []
     let lastSeq = 0
     for (const userId of userIds)
       if (await join(tx, conversationId, userId)) {
         joined.push(userId)
-        lastSeq = await appendToTimeline(tx, conversationId, { type: 'PARTICIPANT_JOINED', actorId, userId }, { touchActivity: true })
+        lastSeq = await append({ type: 'PARTICIPANT_JOINED', actorId, userId }, { touchActivity: true })
       }
     return { joined, lastSeq }
-  }, TX_OPTIONS)
+  })
   if (joined.length) publishTimeline(ctx, conversationId, lastSeq, Object.fromEntries(joined.map((id) => [id, 'ADDED' as const])))
   return joined.length > 0
 }
@@ -117,10 +117,10 @@ export async function updateConversation(ctx: Context, input: UpdateConversation
   const subject = input.subject === undefined || input.subject === null ? conversation.subject : text(input.subject, 'subject', 200)
   const status = input.status ?? conversation.status
   if (subject === conversation.subject && status === conversation.status) return conversation
-  const seq = await db(ctx).$transaction(async (tx) => {
+  const seq = await writeTimeline(ctx, conversation.id, async (tx, append) => {
     await tx.conversation.update({ where: { id: conversation.id }, data: { subject, status } })
-    return appendToTimeline(tx, conversation.id, { type: 'CONVERSATION_UPDATED', actorId: viewerOf(ctx).userId }, { bumpVersion: true, touchActivity: true })
-  }, TX_OPTIONS)
+    return append({ type: 'CONVERSATION_UPDATED', actorId: viewerOf(ctx).userId }, { bumpVersion: true, touchActivity: true })
+  })
   publishTimeline(ctx, conversation.id, seq)
   return db(ctx).conversation.findUniqueOrThrow({ where: { id: conversation.id } })
 }
@@ -150,14 +150,14 @@ export async function removeParticipant(ctx: Context, input: { conversationId: s
   const permission = user!.id === viewer.userId ? 'conversation:read' : 'participant:manage'
   const { conversation } = await requireConversation(ctx, input.conversationId, permission)
   if (conversation.kind === 'DIRECT' && user!.id !== viewer.userId) throw badInput('A DIRECT conversation stays between its two users', 'conversationId')
-  const seq = await db(ctx).$transaction(async (tx) => {
+  const seq = await writeTimeline(ctx, conversation.id, async (tx, append) => {
     const left = await tx.participant.updateMany({
       where: { conversationId: conversation.id, userId: user!.id, leftAt: null, role: { not: 'OBSERVER' } },
       data: { leftAt: new Date() },
     })
     if (!left.count) throw badInput(`${input.participantExternalId} is not a participant`, 'participantExternalId')
-    return appendToTimeline(tx, conversation.id, { type: 'PARTICIPANT_LEFT', actorId: viewer.userId, userId: user!.id }, { touchActivity: true })
-  }, TX_OPTIONS)
+    return append({ type: 'PARTICIPANT_LEFT', actorId: viewer.userId, userId: user!.id }, { touchActivity: true })
+  })
   publishTimeline(ctx, conversation.id, seq, { [user!.id]: 'REMOVED' })
   return conversation.id
 }

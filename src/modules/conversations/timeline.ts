@@ -2,6 +2,7 @@
 // allocated by an UPDATE of the conversation row (which holds the row lock until commit) in the same
 // transaction that writes the change and its ConversationEvent row. A rollback returns the seq, so the
 // sequence is gap-free and duplicate-free across any number of server processes.
+import { type Context, db } from '../../context.js'
 import { TENANT_FROM_SCOPE, type TenantDb } from '../../db/tenant-scope.js'
 import type { ConversationEventType } from '../../generated/prisma/enums.js'
 
@@ -17,8 +18,25 @@ export interface TimelineEntry {
   userId?: string
 }
 
-/** Allocates the next seq and records the event; returns the seq. Call inside a transaction. */
-export async function appendToTimeline(tx: Tx, conversationId: string, entry: TimelineEntry, extra: { touchActivity?: boolean; bumpVersion?: boolean } = {}) {
+/**
+ * Runs `work` in a transaction that first takes the conversation's row lock, so every writer of one
+ * timeline queues at the same place before touching anything else (no deadlock between, say, two
+ * operators joining and sending at once), and `append` allocates seqs in commit order.
+ */
+export function writeTimeline<T>(ctx: Context, conversationId: string, work: (tx: Tx, append: (entry: TimelineEntry, extra?: AppendOptions) => Promise<number>) => Promise<T>) {
+  return db(ctx).$transaction(async (tx) => {
+    await tx.conversation.update({ where: { id: conversationId }, data: { lastSeq: { increment: 0 } }, select: { id: true } })
+    return work(tx, (entry, extra) => appendToTimeline(tx, conversationId, entry, extra))
+  }, TX_OPTIONS)
+}
+
+interface AppendOptions {
+  touchActivity?: boolean
+  bumpVersion?: boolean
+}
+
+/** Allocates the next seq and records the event; returns the seq. Call inside writeTimeline. */
+async function appendToTimeline(tx: Tx, conversationId: string, entry: TimelineEntry, extra: AppendOptions = {}) {
   const { lastSeq } = await tx.conversation.update({
     where: { id: conversationId },
     data: {

@@ -9,7 +9,7 @@ import { publishTimeline } from '../../realtime/publish.js'
 import { accessFrom, accessSelection, requireConversation, visibleConversationWhere } from '../conversations/access.js'
 import { canInConversation } from '../../auth/permissions.js'
 import { join } from '../conversations/service.js'
-import { appendToTimeline, TX_OPTIONS } from '../conversations/timeline.js'
+import { writeTimeline } from '../conversations/timeline.js'
 
 export const MAX_CLIENT_MESSAGE_ID = 128
 
@@ -45,18 +45,18 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
     const original = await db(ctx).message.findUnique({ where: key })
     if (original) return replay(ctx, original, input.body)
     try {
-      const { message, seq } = await db(ctx).$transaction(async (tx) => {
+      const { message, seq } = await writeTimeline(ctx, conversation.id, async (tx, append) => {
         // Someone who sees the conversation through a group or a role joins it by writing in it.
         if (!access.participant && (await join(tx, conversation.id, viewer.userId)))
-          await appendToTimeline(tx, conversation.id, { type: 'PARTICIPANT_JOINED', actorId: viewer.userId, userId: viewer.userId })
+          await append({ type: 'PARTICIPANT_JOINED', actorId: viewer.userId, userId: viewer.userId })
         const messageId = randomUUID()
-        const seq = await appendToTimeline(tx, conversation.id, { type: 'MESSAGE_ADDED', actorId: viewer.userId, messageId }, { touchActivity: true })
+        const seq = await append({ type: 'MESSAGE_ADDED', actorId: viewer.userId, messageId }, { touchActivity: true })
         const message = await tx.message.create({ data: { id: messageId, tenantId: TENANT_FROM_SCOPE, conversationId: conversation.id, seq, senderId: viewer.userId, clientMessageId, body: input.body } })
         await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageId: message.id } })
         // The sender has read their own conversation up to their message.
         await tx.participant.updateMany({ where: { conversationId: conversation.id, userId: viewer.userId, lastReadSeq: { lt: seq } }, data: { lastReadSeq: seq, lastDeliveredSeq: seq } })
         return { message, seq }
-      }, TX_OPTIONS)
+      })
       metrics.messagesSent.inc({ kind: conversation.kind })
       publishTimeline(ctx, conversation.id, seq)
       return message
@@ -103,12 +103,12 @@ export async function editMessage(ctx: Context, input: { messageId: string; body
   if (message.deletedAt) throw badInput('A deleted message cannot be edited', 'messageId')
   checkBody(ctx, input.body)
   if (input.body === message.body) return message
-  const { updated, seq } = await db(ctx).$transaction(async (tx) => {
+  const { updated, seq } = await writeTimeline(ctx, message.conversationId, async (tx, append) => {
     await tx.messageRevision.create({ data: { tenantId: TENANT_FROM_SCOPE, messageId: message.id, body: message.body } })
     const updated = await tx.message.update({ where: { id: message.id }, data: { body: input.body, editedAt: new Date() } })
-    const seq = await appendToTimeline(tx, message.conversationId, { type: 'MESSAGE_EDITED', actorId: viewer.userId, messageId: message.id })
+    const seq = await append({ type: 'MESSAGE_EDITED', actorId: viewer.userId, messageId: message.id })
     return { updated, seq }
-  }, TX_OPTIONS)
+  })
   publishTimeline(ctx, message.conversationId, seq)
   return updated
 }
@@ -119,12 +119,12 @@ export async function deleteMessage(ctx: Context, input: { messageId: string }) 
   const { message, access } = await requireMessage(ctx, input.messageId)
   if (message.senderId !== viewer.userId && !canInConversation(viewer, access, 'message:delete')) throw forbidden('Only the sender or an admin can delete a message')
   if (message.deletedAt) return message
-  const { deleted, seq } = await db(ctx).$transaction(async (tx) => {
+  const { deleted, seq } = await writeTimeline(ctx, message.conversationId, async (tx, append) => {
     await tx.messageRevision.deleteMany({ where: { messageId: message.id } })
     const deleted = await tx.message.update({ where: { id: message.id }, data: { body: '', deletedAt: new Date() } })
-    const seq = await appendToTimeline(tx, message.conversationId, { type: 'MESSAGE_DELETED', actorId: viewer.userId, messageId: message.id })
+    const seq = await append({ type: 'MESSAGE_DELETED', actorId: viewer.userId, messageId: message.id })
     return { deleted, seq }
-  }, TX_OPTIONS)
+  })
   publishTimeline(ctx, message.conversationId, seq)
   return deleted
 }
