@@ -1,7 +1,8 @@
 // npm run db:migration -- <name>: writes prisma/migrations/<timestamp>_<name>/migration.sql with the SQL
 // that takes a database at the committed migrations to prisma/schema.prisma, computed by Prisma's
 // schema engine (`prisma migrate diff`). Uses a throwaway embedded PostgreSQL, so no shadow database
-// and no data are involved. `npm run db:migrate:dev` (prisma migrate dev) works too where interactive.
+// and no data are involved. (Stock `prisma migrate dev` also runs through the Wasm engine, but its
+// data-loss check needs a shadow database the Wasm engine cannot open here.)
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'

@@ -1,5 +1,5 @@
 // Runs a command with DATABASE_URL set: the given one, or the embedded PostgreSQL under DATA_DIR
-// (started before and stopped after the command). Used by `npm run db:migrate:dev` and `db:status`.
+// (started before and stopped after the command). Used by `npm run db:status`.
 import { spawnSync } from 'node:child_process'
 import { startEmbeddedPostgres } from '../src/db/embedded.js'
 

@@ -3,6 +3,7 @@
 import { print } from 'graphql'
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core'
 import type { GraphQLErrorShape } from './execute.js'
+import { collector } from './collector.js'
 
 export interface SseMessage<TData> {
   id: string | undefined
@@ -36,8 +37,7 @@ export async function sseSubscribe<TData, TVariables>(
     },
     body: JSON.stringify({ query: print(options.document), variables: options.variables ?? {} }),
   })
-  const messages: SseMessage<TData>[] = []
-  const waiters = new Set<() => void>()
+  const messages = collector<SseMessage<TData>>()
   const done = (async () => {
     if (!response.body) return
     const decoder = new TextDecoder()
@@ -60,37 +60,20 @@ export async function sseSubscribe<TData, TVariables>(
           if (fields['data']) {
             const payload = JSON.parse(fields['data']) as { data?: TData; errors?: GraphQLErrorShape[] }
             messages.push({ id: fields['id'], data: payload.data, errors: payload.errors })
-            waiters.forEach((w) => w())
           }
         }
       }
     } catch (e) {
       if ((e as Error).name !== 'AbortError') throw e
     } finally {
-      waiters.forEach((w) => w())
+      messages.notify()
     }
   })()
   return {
     status: response.status,
-    messages,
+    messages: messages.items,
     done,
     close: () => abort.abort(),
-    waitFor(count, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (messages.length >= count) {
-            waiters.delete(check)
-            clearTimeout(timer)
-            resolve(messages.slice())
-          }
-        }
-        const timer = setTimeout(() => {
-          waiters.delete(check)
-          reject(new Error(`expected ${count} SSE messages within ${timeoutMs} ms, got ${messages.length}`))
-        }, timeoutMs)
-        waiters.add(check)
-        check()
-      })
-    },
+    waitFor: messages.waitFor,
   }
 }

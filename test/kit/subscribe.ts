@@ -4,6 +4,7 @@ import { print } from 'graphql'
 import WebSocket from 'ws'
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core'
 import type { GraphQLErrorShape } from './execute.js'
+import { collector } from './collector.js'
 
 export interface Subscription<TData> {
   /** Payloads received so far. */
@@ -38,10 +39,8 @@ export function subscribe<TData, TVariables>(
 ): Subscription<TData> {
   const ownClient = !options.client
   const c = options.client ?? wsClient(wsUrl, options.token)
-  const events: TData[] = []
   const errors: GraphQLErrorShape[] = []
-  const waiters = new Set<() => void>()
-  const notify = () => waiters.forEach((w) => w())
+  const events = collector<TData>(() => JSON.stringify(errors))
   let finish: (how: 'complete' | 'error') => void = () => {}
   const done = new Promise<'complete' | 'error'>((resolve) => (finish = resolve))
   const unsubscribe = c.subscribe<TData>(
@@ -50,41 +49,25 @@ export function subscribe<TData, TVariables>(
       next: (result) => {
         if (result.errors) errors.push(...(result.errors as GraphQLErrorShape[]))
         if (result.data) events.push(result.data)
-        notify()
+        else events.notify()
       },
       error: (e) => {
         if (Array.isArray(e)) errors.push(...(e as GraphQLErrorShape[]))
         else errors.push({ message: String((e as Error)?.message ?? (e as CloseEvent)?.reason ?? e), extensions: { code: `CLOSE_${(e as CloseEvent)?.code ?? ''}` } })
         finish('error')
-        notify()
+        events.notify()
       },
       complete: () => {
         finish('complete')
-        notify()
+        events.notify()
       },
     },
   )
   return {
-    events,
+    events: events.items,
     errors,
     done,
-    waitFor(count, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (events.length >= count) {
-            waiters.delete(check)
-            clearTimeout(timer)
-            resolve(events.slice())
-          }
-        }
-        const timer = setTimeout(() => {
-          waiters.delete(check)
-          reject(new Error(`expected ${count} events within ${timeoutMs} ms, got ${events.length}: ${JSON.stringify(errors)}`))
-        }, timeoutMs)
-        waiters.add(check)
-        check()
-      })
-    },
+    waitFor: events.waitFor,
     async close() {
       unsubscribe()
       if (ownClient) await c.dispose()
