@@ -1,8 +1,8 @@
 // GraphQL over SSE with resumable ids. Yoga's own SSE writer sends no `id:` lines; this one is the same
 // protocol (distinct connections: a `:` ping first and every 12 s, `event: next` per result,
 // `event: complete` at the end) plus `id: <seq>` on conversationEvents results, so a browser
-// EventSource reconnects with Last-Event-ID and resumes where it stopped. The id is also given to
-// every transport as `extensions.eventId`.
+// EventSource reconnects with Last-Event-ID and resumes where it stopped. Over HTTP the id is also in
+// the result as `extensions.eventId`.
 import type { Plugin } from 'graphql-yoga'
 import type { ExecutionResult } from 'graphql'
 import type { Context } from '../context.js'
