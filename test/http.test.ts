@@ -1,3 +1,6 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from './kit/app.js'
 
@@ -14,6 +17,26 @@ describe('operational endpoints', () => {
 
   it('/ready answers 200 when the database answers', async () => {
     expect((await fetch(`${t.url}/ready`)).status).toBe(200)
+  })
+
+  it('/ready answers 503 while the database does not answer, /health still 200', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-ready-'))
+    const own = await startTestApp({ env: { DATABASE_URL: '', DATA_DIR: dir } })
+    try {
+      expect((await fetch(`${own.url}/ready`)).status).toBe(200)
+      const pid = Number(fs.readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0])
+      process.kill(pid, 'SIGINT')
+      let status = 200
+      for (let i = 0; i < 100 && status !== 503; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        status = (await fetch(`${own.url}/ready`)).status
+      }
+      expect(status).toBe(503)
+      expect((await fetch(`${own.url}/health`)).status).toBe(200)
+    } finally {
+      await own.stop()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('/metrics serves Prometheus text with request and message-flow metrics', async () => {

@@ -276,6 +276,20 @@ describe('edits and deletes', () => {
   })
 })
 
+describe('logs', () => {
+  it('message bodies never reach the logs, even when a send fails', async () => {
+    const w = tenantWorld(a.graphqlUrl)
+    const [op, m1] = await Promise.all([w.user('op', 'operator'), w.user('m1')])
+    const conversation = await groupConversation(op, [m1])
+    const secret = `body-${crypto.randomUUID()}`
+    ;(await send(runA, m1, conversation.id, secret, 'log-1')).expectData()
+    ;(await send(runA, m1, conversation.id, `${secret}-changed`, 'log-1')).expectError('CONFLICT')
+    const logs = a.logs.join('')
+    expect(logs).toContain('"operationName":"SendMessage"')
+    expect(logs).not.toContain(secret)
+  })
+})
+
 describe('paging', () => {
   it('messages page forward and backward with cursors, and afterSeq returns only what came later', async () => {
     const w = tenantWorld(a.graphqlUrl)
