@@ -60,7 +60,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     metrics.dbQueryDuration.observe(ms / 1000)
   })
   const pubsub = createPubSub(config.redisUrl, log, () => metrics.publishFailures.inc())
-  const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics }
+  const shutdown = new AbortController()
+  const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics, shutdown: shutdown.signal }
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)
 
@@ -134,11 +135,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
           resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`)
         })
       }),
-    // Graceful: stop accepting, close sockets, drain in-flight requests, then the database.
+    // Graceful: stop accepting, end live streams (SSE streams complete), close sockets, drain in-flight
+    // requests (up to SHUTDOWN_TIMEOUT_MS), then pub/sub, the database and the embedded server.
     stop: () =>
       (stopped ??= (async () => {
         const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))
-        await websockets.close()
+        shutdown.abort()
+        await websockets.close(config.shutdownTimeoutMs)
         server.closeIdleConnections()
         const drained = await Promise.race([closed.then(() => true), delay(config.shutdownTimeoutMs).then(() => false)])
         if (!drained) server.closeAllConnections()

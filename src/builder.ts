@@ -11,6 +11,8 @@ import { can, type TenantPermission } from './auth/permissions.js'
 import { decodeGlobalId } from './global-id.js'
 import { AppError, forbidden } from './errors.js'
 
+const NODE_TYPES = new Set(['User', 'Group', 'Conversation', 'Message'])
+
 export const builder = new SchemaBuilder<{
   Context: Context
   PrismaTypes: PrismaTypes
@@ -44,7 +46,9 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     nodesQueryOptions: false,
-    decodeGlobalID: (globalId) => decodeGlobalId(globalId),
+    // A well-formed id of a type that is not a Node (e.g. a Tenant id) is as missing as any other.
+    nodeQueryOptions: { resolve: (_root, { id }, _ctx, _info, resolveNode) => (NODE_TYPES.has(id.typename) ? resolveNode(id) : null) },
+    decodeGlobalID: (globalId) => decodeGlobalId(globalId, 'id'),
   },
 })
 

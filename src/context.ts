@@ -16,6 +16,8 @@ export interface AppServices {
   tenantDbs: TenantDbCache
   broker: Broker
   metrics: Metrics
+  /** Aborted when the server shuts down: live streams end cleanly. */
+  shutdown: AbortSignal
 }
 
 export interface Context {

@@ -11,6 +11,12 @@ import type { ConversationEvent } from '../generated/prisma/client.js'
 import type { Topics } from './pubsub.js'
 
 const PAGE = 200
+/** How long a new stream waits for the pub/sub backend to confirm before serving the backlog anyway. */
+const READY_WAIT_MS = 2000
+/** Most payloads kept for one slow inbox/signal subscriber (after coalescing). */
+const MAX_WAITING = 500
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref())
 
 export type TimelineItem =
   | { kind: 'event'; event: ConversationEvent }
@@ -45,6 +51,8 @@ export function conversationTimeline(ctx: Context, options: TimelineOptions): As
     })
     const unresync = broker.onResync(notify)
     const stopAtExpiry = expiryTimer(ctx, () => stop())
+    const stopOnShutdown = () => stop()
+    ctx.app.shutdown.addEventListener('abort', stopOnShutdown, { once: true })
     metrics.activeSubscriptions.inc({ field: 'conversationEvents' })
     let stopped = false
     void stop.then(() => {
@@ -52,6 +60,10 @@ export function conversationTimeline(ctx: Context, options: TimelineOptions): As
       wake()
     })
     try {
+      // Wait for the backend to confirm the subscription (bounded: with Redis down the backlog is still
+      // served now); once it does, read again in case something was announced before it.
+      await Promise.race([unsubscribe.ready, delay(READY_WAIT_MS)])
+      void unsubscribe.ready.then(notify)
       // 2. The backlog, unless it is longer than the replay limit: then say so and go on from lastSeq.
       if (options.lastSeq - delivered > config.replayLimit) {
         await push({ kind: 'truncated', conversationId, afterSeq: delivered, resumeAfterSeq: options.lastSeq })
@@ -82,31 +94,37 @@ export function conversationTimeline(ctx: Context, options: TimelineOptions): As
       unsubscribe()
       unresync()
       clearTimeout(stopAtExpiry)
+      ctx.app.shutdown.removeEventListener('abort', stopOnShutdown)
       metrics.activeSubscriptions.dec({ field: 'conversationEvents' })
       stop()
     }
   })
 }
 
-/** Follows a topic of the broker (inbox, signals); `filter` may drop or end (return 'stop') the stream. */
+/**
+ * Follows a topic of the broker (inbox, signals). `accept` may drop a payload or end the stream
+ * ('stop'). Payloads waiting for a slow client are coalesced by `coalesceKey` (only the latest state
+ * of each key is kept) and capped, so a client that stops reading cannot grow the server's memory.
+ */
 export function followTopic<T extends 'inbox' | 'signal'>(
   ctx: Context,
   topic: T,
   key: string,
   field: string,
-  accept: (payload: Topics[T]) => Promise<boolean | 'stop'>,
+  options: { accept: (payload: Topics[T]) => Promise<boolean | 'stop'>; coalesceKey: (payload: Topics[T]) => string },
 ): AsyncIterableIterator<Topics[T]> {
   const { broker, metrics } = ctx.app
   return new Repeater<Topics[T]>(async (push, stop) => {
-    const queue: Array<Topics[T]> = []
+    const waiting = new Map<string, Topics[T]>()
     let draining = false
     const drain = async () => {
       if (draining) return
       draining = true
       try {
-        while (queue.length) {
-          const payload = queue.shift()!
-          const verdict = await accept(payload)
+        for (let next = waiting.entries().next(); !next.done; next = waiting.entries().next()) {
+          const [k, payload] = next.value
+          waiting.delete(k)
+          const verdict = await options.accept(payload)
           if (verdict === 'stop') return stop()
           if (verdict) {
             await push(payload)
@@ -120,16 +138,22 @@ export function followTopic<T extends 'inbox' | 'signal'>(
       }
     }
     const unsubscribe = broker.subscribe(topic, key, (payload) => {
-      queue.push(payload)
+      const k = options.coalesceKey(payload)
+      waiting.delete(k)
+      waiting.set(k, payload)
+      if (waiting.size > MAX_WAITING) waiting.delete(waiting.keys().next().value!)
       void drain()
     })
     const stopAtExpiry = expiryTimer(ctx, () => stop())
+    const stopOnShutdown = () => stop()
+    ctx.app.shutdown.addEventListener('abort', stopOnShutdown, { once: true })
     metrics.activeSubscriptions.inc({ field })
     try {
       await stop
     } finally {
       unsubscribe()
       clearTimeout(stopAtExpiry)
+      ctx.app.shutdown.removeEventListener('abort', stopOnShutdown)
       metrics.activeSubscriptions.dec({ field })
     }
   })

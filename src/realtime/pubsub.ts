@@ -20,9 +20,12 @@ export interface Topics {
 export type Topic = keyof Topics
 
 type Listener<T> = (payload: T) => void
+type ChannelEntry = { listeners: Set<Listener<any>>; subscription: Promise<number | undefined> }
+export type Subscription = (() => void) & { ready: Promise<void> }
 
 export class Broker {
-  private readonly channels = new Map<string, { listeners: Set<Listener<any>>; subscription: Promise<number | undefined> }>()
+  private readonly channels = new Map<string, ChannelEntry>()
+  private closed = false
   private readonly resyncListeners = new Set<() => void>()
   constructor(
     private readonly engine: PubSubEngine,
@@ -39,29 +42,42 @@ export class Broker {
     })
   }
 
-  subscribe<T extends Topic>(topic: T, key: string, listener: Listener<Topics[T]>): () => void {
+  /**
+   * Adds a local listener; the channel is subscribed once per node. The returned function removes it;
+   * its `ready` resolves once the backend confirmed the subscription (Redis SUBSCRIBE acknowledged),
+   * so a reader can listen first and read the database second without a window in between.
+   */
+  subscribe<T extends Topic>(topic: T, key: string, listener: Listener<Topics[T]>): Subscription {
     const name = channel(topic, key)
     let entry = this.channels.get(name)
     if (!entry) {
       const listeners = new Set<Listener<any>>()
-      const subscription = this.engine
-        .subscribe(name, (payload: unknown) => {
-          for (const l of [...listeners]) l(payload)
-        }, {})
-        .catch((e: unknown) => {
-          this.log.warn({ err: String(e), topic }, 'subscribe failed')
-          return undefined
-        })
-      entry = { listeners, subscription }
+      const created: ChannelEntry = {
+        listeners,
+        subscription: this.engine
+          .subscribe(name, (payload: unknown) => {
+            for (const l of [...listeners]) l(payload)
+          }, {})
+          .catch((e: unknown) => {
+            // Forget the channel so the next subscriber tries again; current listeners still get resyncs.
+            this.log.warn({ err: String(e), topic }, 'subscribe failed')
+            if (this.channels.get(name) === created) this.channels.delete(name)
+            return undefined
+          }),
+      }
+      entry = created
       this.channels.set(name, entry)
     }
     entry.listeners.add(listener)
     const current = entry
-    return () => {
+    const unsubscribe = () => {
       if (!current.listeners.delete(listener) || current.listeners.size > 0) return
-      this.channels.delete(name)
-      void current.subscription.then((id) => id !== undefined && this.engine.unsubscribe(id))
+      if (this.channels.get(name) === current) this.channels.delete(name)
+      void current.subscription.then((id) => {
+        if (id !== undefined && !this.closed) Promise.resolve(this.engine.unsubscribe(id)).catch(() => {})
+      })
     }
+    return Object.assign(unsubscribe, { ready: current.subscription.then(() => undefined) })
   }
 
   /** Called after the pub/sub connection comes back: listeners re-read what they may have missed. */
@@ -82,6 +98,7 @@ export class Broker {
   }
 
   async close() {
+    this.closed = true
     this.channels.clear()
     this.resyncListeners.clear()
     await this.closeEngine()
@@ -109,14 +126,16 @@ export function createPubSub(redisUrl: string | undefined, log: Logger, onPublis
     client.on('error', (e: Error) => log.debug({ err: e.message, client: name }, 'redis error'))
   const engine = new RedisPubSub({ publisher, subscriber })
   const broker = new Broker(engine, log, onPublishFailure, async () => {
-    publisher.disconnect()
-    subscriber.disconnect()
+    await Promise.all([publisher.quit().catch(() => publisher.disconnect()), subscriber.quit().catch(() => subscriber.disconnect())])
   })
   let wasReady = false
   subscriber.on('ready', () => {
     if (wasReady) {
+      // ioredis re-sends the SUBSCRIBEs on reconnect; read again now and once more after they are
+      // surely acknowledged, so nothing committed in between is left unannounced.
       log.info('redis subscriber reconnected; resyncing live streams')
       broker.resync()
+      setTimeout(() => broker.resync(), 1000).unref()
     }
     wasReady = true
   })

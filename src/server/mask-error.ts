@@ -2,11 +2,34 @@ import { GraphQLError } from 'graphql'
 import { PothosValidationError } from '@pothos/core'
 import { maskError as yogaMaskError } from 'graphql-yoga'
 
-// Expected errors (GraphQLError with a code) pass through; Pothos input validation becomes
-// BAD_USER_INPUT; everything else is masked as "Unexpected error." by Yoga's default.
+// Expected errors (GraphQLError with a code) pass through. Two kinds of unexpected error are really the
+// client's input and become BAD_USER_INPUT: Pothos input validation (e.g. a malformed cursor) and
+// PostgreSQL data exceptions (SQLSTATE class 22: a NUL byte in a string, a malformed uuid in a cursor),
+// which also roll back whatever was being written. Everything else is masked by Yoga's default.
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
-  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error
-  if (original instanceof PothosValidationError && error instanceof GraphQLError)
-    return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: { code: 'BAD_USER_INPUT' } })
+  const code = errorCode(error)
+  if (code === 'BAD_USER_INPUT' && error instanceof GraphQLError && !error.extensions?.['code'])
+    return new GraphQLError(inputErrorMessage(error), { nodes: error.nodes, path: error.path, extensions: { code } })
   return yogaMaskError(error, message, isDev)
+}
+
+/** The code a client sees for an error, as maskError will decide it (also used by the operation log). */
+export function errorCode(error: unknown): string {
+  if (error instanceof GraphQLError && typeof error.extensions?.['code'] === 'string') return error.extensions['code']
+  const original = error instanceof GraphQLError ? error.originalError : error
+  if (!original) return 'BAD_USER_INPUT' // a GraphQLError of its own: validation or variable coercion
+  if (original instanceof PothosValidationError || isPostgresDataException(original)) return 'BAD_USER_INPUT'
+  return 'INTERNAL_SERVER_ERROR'
+}
+
+function isPostgresDataException(error: unknown): boolean {
+  const sqlState = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } })?.meta?.driverAdapterError?.cause?.originalCode
+  return typeof sqlState === 'string' && sqlState.startsWith('22')
+}
+
+function inputErrorMessage(error: GraphQLError): string {
+  const original = error.originalError
+  if (original instanceof PothosValidationError) return original.message
+  if (original && isPostgresDataException(original)) return 'Invalid input value (text must not contain NUL characters; ids and cursors must be well-formed)'
+  return error.message
 }

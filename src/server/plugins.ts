@@ -2,19 +2,22 @@
 import type { Plugin } from 'graphql-yoga'
 import { getOperationAST, type GraphQLError } from 'graphql'
 import type { Context } from '../context.js'
+import { errorCode } from './mask-error.js'
 
-/** A request body over MAX_REQUEST_BYTES is refused with 413 before it is read. */
+/**
+ * A request body over MAX_REQUEST_BYTES is refused with 413 before it is read. The size must be
+ * declared: a POST without Content-Length (a chunked body) is refused with 411, so no body of unknown
+ * size is ever buffered. (Every GraphQL client sends Content-Length for its JSON body.)
+ */
 export function useRequestLimits(maxBytes: number): Plugin {
   return {
     onRequest({ request, endResponse, fetchAPI }) {
-      const length = Number(request.headers.get('content-length') ?? 0)
-      if (length > maxBytes)
-        endResponse(
-          new fetchAPI.Response(JSON.stringify({ errors: [{ message: `Request body over ${maxBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }), {
-            status: 413,
-            headers: { 'content-type': 'application/json' },
-          }),
-        )
+      const declared = request.headers.get('content-length')
+      const refuse = (status: number, message: string, code: string) =>
+        endResponse(new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), { status, headers: { 'content-type': 'application/json' } }))
+      if (request.method === 'POST' && declared === null && request.headers.has('transfer-encoding'))
+        return refuse(411, 'Content-Length is required', 'BAD_USER_INPUT')
+      if (Number(declared ?? 0) > maxBytes) refuse(413, `Request body over ${maxBytes} bytes`, 'PAYLOAD_TOO_LARGE')
     },
   }
 }
@@ -26,7 +29,7 @@ export function useRequestLimits(maxBytes: number): Plugin {
 export function useOperationLog(): Plugin<Context> {
   const logDone = (ctx: Context, args: { document: any; operationName?: string | null }, startedAt: number, errors: readonly GraphQLError[] | undefined) => {
     const operation = getOperationAST(args.document, args.operationName)
-    const codes = errors?.map((e) => e.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR')
+    const codes = errors?.map(errorCode)
     const entry = {
       tenantId: ctx.viewer?.tenantId,
       userId: ctx.viewer?.userId,
@@ -35,7 +38,10 @@ export function useOperationLog(): Plugin<Context> {
       durationMs: Math.round(performance.now() - startedAt),
       ...(codes?.length && { errorCodes: codes }),
     }
-    if (codes?.includes('INTERNAL_SERVER_ERROR')) ctx.log.error({ ...entry, errors: errors?.map((e) => e.originalError?.stack ?? e.message) }, 'operation failed')
+    // Stacks only for unexpected errors; expected ones are logged by code alone (their messages can
+    // echo request values).
+    if (codes?.includes('INTERNAL_SERVER_ERROR'))
+      ctx.log.error({ ...entry, errors: errors?.filter((e) => errorCode(e) === 'INTERNAL_SERVER_ERROR').map((e) => e.originalError?.stack ?? e.name) }, 'operation failed')
     else ctx.log.info(entry, 'operation')
   }
   return {

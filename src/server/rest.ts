@@ -4,6 +4,7 @@
 // context and plugins as /graphql. OpenAPI at /rest/openapi.json, Swagger UI at /rest/docs.
 import type { Plugin } from 'graphql-yoga'
 import { useSofa } from '@graphql-yoga/plugin-sofa'
+import { errorCode } from './mask-error.js'
 
 const STATUS: Record<string, number> = {
   BAD_USER_INPUT: 400,
@@ -29,11 +30,7 @@ export function useRestFallback(): Plugin[] {
       swaggerUI: { endpoint: '/docs' },
       // An expected error keeps its code and gets the matching HTTP status (SOFA would answer 500).
       errorHandler: (errors) => {
-        const list = errors.map((e: { message?: string; path?: unknown; extensions?: Record<string, unknown> }) => ({
-          message: e.message,
-          path: e.path,
-          extensions: { code: e.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR' },
-        }))
+        const list = errors.map((e: { message?: string; path?: unknown }) => ({ message: e.message, path: e.path, extensions: { code: errorCode(e) } }))
         const status = STATUS[String(list[0]?.extensions.code)] ?? 500
         return new Response(JSON.stringify({ errors: list }), { status, headers: { 'content-type': 'application/json; charset=utf-8' } }) as never
       },

@@ -8,6 +8,7 @@ import type { ExecutionArgs } from 'graphql'
 import type { AppServices } from '../context.js'
 import type { Viewer } from '../auth/viewer.js'
 import type { App } from '../app.js'
+import { AppError } from '../errors.js'
 
 interface Options {
   server: Server
@@ -16,10 +17,12 @@ interface Options {
   resolveViewer(ctx: { connectionParams: Record<string, unknown> }): Promise<Viewer | null>
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 type EnvelopedRoot = { execute(args: ExecutionArgs): unknown; subscribe(args: ExecutionArgs): unknown }
 
 export function attachWebSocketServer({ server, yoga, services, resolveViewer }: Options) {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint })
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: services.config.maxRequestBytes })
   const expiryTimers = new Set<NodeJS.Timeout>()
   wss.on('connection', (socket) => {
     services.metrics.websocketConnections.inc()
@@ -35,7 +38,13 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
         let viewer: Viewer | null
         try {
           viewer = await resolveViewer({ connectionParams: ctx.connectionParams ?? {} })
-        } catch {
+        } catch (e) {
+          if (!(e instanceof AppError)) {
+            // Not the client's fault (e.g. the database is down): not a 4401 they would read as a bad token.
+            services.log.error({ err: String(e) }, 'websocket authentication failed')
+            socket.close(1011, 'Internal error')
+            return false
+          }
           viewer = null
         }
         if (!viewer) {
@@ -43,15 +52,21 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
           return false
         }
         if (viewer.expiresAt !== undefined) {
-          const timer = setTimeout(() => {
-            expiryTimers.delete(timer)
-            socket.close(4401, 'Token expired')
-          }, Math.max(0, viewer.expiresAt - Date.now()))
-          expiryTimers.add(timer)
-          socket.once('close', () => {
-            clearTimeout(timer)
-            expiryTimers.delete(timer)
-          })
+          const expiresAt = viewer.expiresAt
+          // setTimeout fires at once beyond ~24.8 days: arm in steps until the token really expires.
+          const arm = () => {
+            const timer = setTimeout(() => {
+              expiryTimers.delete(timer)
+              if (Date.now() < expiresAt) return arm()
+              socket.close(4401, 'Token expired')
+            }, Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS))
+            expiryTimers.add(timer)
+            socket.once('close', () => {
+              clearTimeout(timer)
+              expiryTimers.delete(timer)
+            })
+          }
+          arm()
         }
         return true
       },
@@ -86,11 +101,16 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
   )
 
   return {
-    close: () =>
+    /** Closes every socket (1001), terminating those that do not finish the close handshake in time. */
+    close: (timeoutMs: number) =>
       new Promise<void>((resolve) => {
         for (const timer of expiryTimers) clearTimeout(timer)
         for (const client of wss.clients) client.close(1001, 'Server shutting down')
-        wss.close(() => resolve())
+        const force = setTimeout(() => wss.clients.forEach((client) => client.terminate()), timeoutMs)
+        wss.close(() => {
+          clearTimeout(force)
+          resolve()
+        })
       }),
   }
 }

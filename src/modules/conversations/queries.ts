@@ -1,6 +1,7 @@
 import { builder } from '../../builder.js'
 import { db, viewerOf } from '../../context.js'
 import { conversationsWithUnread } from '../../db/unread.js'
+import { can } from '../../auth/permissions.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { decodeGlobalId } from '../../global-id.js'
 import { visibleConversationWhere } from './access.js'
@@ -44,7 +45,15 @@ builder.queryFields((t) => ({
         ...(filter?.contextType && { contextType: filter.contextType }),
         ...(filter?.contextId && { contextId: filter.contextId }),
       }
-      if (filter?.unreadOnly) where.id = { in: await conversationsWithUnread(ctx.app.prisma, viewer.tenantId, viewer.userId) }
+      if (filter?.unreadOnly)
+        where.id = {
+          in: await conversationsWithUnread(ctx.app.prisma, {
+            tenantId: viewer.tenantId,
+            userId: viewer.userId,
+            viaGroups: viewer.role === 'OPERATOR',
+            oversees: can(viewer, 'conversation:oversee'),
+          }),
+        }
       return db(ctx).conversation.findMany({ ...query, where, orderBy: [{ lastActivityAt: 'desc' }, { id: 'desc' }] })
     },
   }),

@@ -76,9 +76,15 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
   }
 }
 
-function replay<M extends { body: string; deletedAt: Date | null }>(ctx: Context, original: M, body: string): M {
-  // A deleted message has no body left to compare: the retry still answers with the tombstone.
-  if (original.deletedAt === null && original.body !== body) throw conflict('clientMessageId was already used for a different message')
+async function replay<M extends { id: string; body: string; editedAt: Date | null; deletedAt: Date | null }>(ctx: Context, original: M, body: string): Promise<M> {
+  // Compare with the body as it was sent: the oldest revision once edited. A deleted message has no
+  // body left to compare: the retry still answers with the tombstone.
+  if (original.deletedAt === null) {
+    const sent = original.editedAt
+      ? ((await db(ctx).messageRevision.findFirst({ where: { messageId: original.id }, orderBy: { createdAt: 'asc' }, select: { body: true } }))?.body ?? original.body)
+      : original.body
+    if (sent !== body) throw conflict('clientMessageId was already used for a different message')
+  }
   ctx.app.metrics.sendReplays.inc()
   return original
 }
@@ -102,14 +108,16 @@ export async function editMessage(ctx: Context, input: { messageId: string; body
   if (message.senderId !== viewer.userId) throw forbidden('Only the sender can edit a message')
   if (message.deletedAt) throw badInput('A deleted message cannot be edited', 'messageId')
   checkBody(ctx, input.body)
-  if (input.body === message.body) return message
   const { updated, seq } = await writeTimeline(ctx, message.conversationId, async (tx, append) => {
-    await tx.messageRevision.create({ data: { tenantId: TENANT_FROM_SCOPE, messageId: message.id, body: message.body } })
+    // Re-read under the timeline lock: a concurrent edit or delete has committed by now.
+    const current = await tx.message.findUniqueOrThrow({ where: { id: message.id } })
+    if (current.deletedAt) throw badInput('A deleted message cannot be edited', 'messageId')
+    if (current.body === input.body) return { updated: current, seq: null }
+    await tx.messageRevision.create({ data: { tenantId: TENANT_FROM_SCOPE, messageId: message.id, body: current.body } })
     const updated = await tx.message.update({ where: { id: message.id }, data: { body: input.body, editedAt: new Date() } })
-    const seq = await append({ type: 'MESSAGE_EDITED', actorId: viewer.userId, messageId: message.id })
-    return { updated, seq }
+    return { updated, seq: await append({ type: 'MESSAGE_EDITED', actorId: viewer.userId, messageId: message.id }) }
   })
-  publishTimeline(ctx, message.conversationId, seq)
+  if (seq !== null) publishTimeline(ctx, message.conversationId, seq)
   return updated
 }
 
@@ -120,11 +128,13 @@ export async function deleteMessage(ctx: Context, input: { messageId: string }) 
   if (message.senderId !== viewer.userId && !canInConversation(viewer, access, 'message:delete')) throw forbidden('Only the sender or an admin can delete a message')
   if (message.deletedAt) return message
   const { deleted, seq } = await writeTimeline(ctx, message.conversationId, async (tx, append) => {
+    // Re-read under the timeline lock: deleting twice at once writes one tombstone and one event.
+    const current = await tx.message.findUniqueOrThrow({ where: { id: message.id } })
+    if (current.deletedAt) return { deleted: current, seq: null }
     await tx.messageRevision.deleteMany({ where: { messageId: message.id } })
     const deleted = await tx.message.update({ where: { id: message.id }, data: { body: '', deletedAt: new Date() } })
-    const seq = await append({ type: 'MESSAGE_DELETED', actorId: viewer.userId, messageId: message.id })
-    return { deleted, seq }
+    return { deleted, seq: await append({ type: 'MESSAGE_DELETED', actorId: viewer.userId, messageId: message.id }) }
   })
-  publishTimeline(ctx, message.conversationId, seq)
+  if (seq !== null) publishTimeline(ctx, message.conversationId, seq)
   return deleted
 }

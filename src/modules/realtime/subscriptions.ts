@@ -11,12 +11,26 @@ import { ConversationEventRef, ConversationSignalRef, InboxEventRef } from './ty
 const stillVisible = (ctx: Context, conversationId: string) => async () =>
   (await db(ctx).conversation.count({ where: { id: conversationId, ...visibleConversationWhere(viewerOf(ctx)) } })) > 0
 
+/** Signals are frequent and ephemeral: their access check is reused for a short while. */
+const ACCESS_RECHECK_MS = 2000
+
+function recheckedAtMostEvery(ms: number, check: () => Promise<boolean>) {
+  let last: { at: number; result: Promise<boolean> } | undefined
+  return () => {
+    if (!last || Date.now() - last.at > ms) last = { at: Date.now(), result: check() }
+    return last.result
+  }
+}
+
 /** Over SSE, a reconnecting EventSource sends the last id it saw (a seq) as Last-Event-ID. */
 function lastEventId(ctx: Context): number | undefined {
-  const header = ctx.request?.headers.get('last-event-id')
-  if (!header || !/^\d{1,10}$/.test(header.trim())) return undefined
+  const header = ctx.request?.headers.get('last-event-id')?.trim()
+  if (!header) return undefined
+  if (!/^\d{1,10}$/.test(header) || Number(header) > MAX_INT) throw badInput('Last-Event-ID must be a seq', 'Last-Event-ID')
   return Number(header)
 }
+
+const MAX_INT = 2 ** 31 - 1
 
 builder.subscriptionType({ authScopes: { authenticated: true } })
 
@@ -30,6 +44,8 @@ builder.subscriptionFields((t) => ({
       const { conversation } = await requireConversation(ctx, args.conversationId, 'conversation:read')
       const afterSeq = args.afterSeq ?? lastEventId(ctx) ?? conversation.lastSeq
       if (afterSeq < 0) throw badInput('afterSeq must be >= 0', 'afterSeq')
+      // A position the timeline has not reached would silently skip the events up to it.
+      if (afterSeq > conversation.lastSeq) throw badInput(`afterSeq is beyond the conversation's lastSeq (${conversation.lastSeq})`, 'afterSeq')
       return conversationTimeline(ctx, { conversationId: conversation.id, afterSeq, lastSeq: conversation.lastSeq, stillAllowed: stillVisible(ctx, conversation.id) })
     },
     resolve: (item, _args, ctx) => {
@@ -41,7 +57,8 @@ builder.subscriptionFields((t) => ({
   inboxEvents: t.field({
     type: InboxEventRef,
     description: "Keeps the viewer's conversation list live: conversations added, changed (messages, unread counts) or removed",
-    subscribe: (_root, _args, ctx) => followTopic(ctx, 'inbox', viewerOf(ctx).userId, 'inboxEvents', async () => true),
+    subscribe: (_root, _args, ctx) =>
+      followTopic(ctx, 'inbox', viewerOf(ctx).userId, 'inboxEvents', { accept: async () => true, coalesceKey: (event) => event.conversationId }),
     resolve: (event) => event,
   }),
   conversationSignals: t.field({
@@ -50,11 +67,14 @@ builder.subscriptionFields((t) => ({
     args: { conversationId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
       const { conversation } = await requireConversation(ctx, args.conversationId, 'conversation:read')
-      const allowed = stillVisible(ctx, conversation.id)
+      const allowed = recheckedAtMostEvery(ACCESS_RECHECK_MS, stillVisible(ctx, conversation.id))
       const viewerId = viewerOf(ctx).userId
-      return followTopic(ctx, 'signal', conversation.id, 'conversationSignals', async (signal) => {
-        if (!(await allowed())) return 'stop'
-        return signal.userId !== viewerId
+      return followTopic(ctx, 'signal', conversation.id, 'conversationSignals', {
+        accept: async (signal) => {
+          if (!(await allowed())) return 'stop'
+          return signal.userId !== viewerId
+        },
+        coalesceKey: (signal) => `${signal.kind}:${signal.userId}`,
       })
     },
     resolve: (signal) => signal,
