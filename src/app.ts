@@ -22,7 +22,7 @@ import { unauthenticated } from './errors.js'
 import type { AppServices, Context } from './context.js'
 import { schema } from './schema.js'
 import { maskError } from './server/mask-error.js'
-import { useOperationLog, useRequestLimits } from './server/plugins.js'
+import { useInputErrorCodes, useOperationLog, useRequestLimits } from './server/plugins.js'
 import { attachWebSocketServer } from './server/websocket.js'
 import { useResumableEventIds } from './server/sse.js'
 import { useRestFallback } from './server/rest.js'
@@ -113,6 +113,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         },
       }),
       useOperationLog(),
+      useInputErrorCodes(),
       useResumableEventIds(),
       ...useRestFallback(),
     ] as YogaPlugin[],

@@ -96,8 +96,8 @@ describe('bad input', () => {
     const token = await seedTenant().token('u', 'member')
     const response = await fetch(t.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query": "{ viewer ' })
     expect(response.status).toBe(400)
-    const json = (await response.json()) as { errors: unknown[] }
-    expect(json.errors.length).toBeGreaterThan(0)
+    const json = (await response.json()) as { errors: Array<{ extensions?: { code?: string } }> }
+    expect(json.errors[0]?.extensions?.code).toBe('BAD_USER_INPUT')
   })
 
   it('a malformed global id is BAD_USER_INPUT', async () => {

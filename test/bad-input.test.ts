@@ -17,6 +17,7 @@ import {
   LeaveConversationDocument,
   MarkDeliveredDocument,
   MarkReadDocument,
+  NodeDocument,
   RemoveParticipantDocument,
   SendMessageDocument,
   UpdateConversationDocument,
@@ -85,6 +86,8 @@ describe('sendMessage: bad input is BAD_USER_INPUT and takes no seq', () => {
     ["conversationId base64('Conversation:123')", () => ({ conversationId: globalId('Conversation:123') })],
     ['a Message id as conversationId', () => ({ conversationId: messageIdAsConversationId() })],
     ['a User id as conversationId', () => ({ conversationId: m1.id })],
+    ['a body with a NUL character', () => ({ body: 'before\u0000after' })],
+    ['a clientMessageId with a NUL character', () => ({ clientMessageId: 'id\u0000' })],
   ])('%s', async (_case, input) => {
     const before = await snapshot()
     ;(await send(input())).expectError('BAD_USER_INPUT')
@@ -238,5 +241,42 @@ describe('a malformed conversation id is BAD_USER_INPUT for every operation, and
 
   it.each(badIds.slice(0, 2))('conversation(id: %s) is BAD_USER_INPUT', async (_name, id) => {
     ;(await run({ document: ConversationDocument, token: m1.token, variables: { id: id() } })).expectError('BAD_USER_INPUT')
+  })
+})
+
+describe('other malformed input is BAD_USER_INPUT, never an internal error', () => {
+  it('a malformed cursor', async () => {
+    const after = globalId('GPC:S:not-a-uuid')
+    ;(await run({ document: ConversationsDocument, token: m1.token, variables: { after } })).expectError('BAD_USER_INPUT')
+  })
+
+  it('a variable of the wrong type', async () => {
+    ;(await run({ document: ConversationsDocument, token: m1.token, variables: { first: 'ten' as never } })).expectError('BAD_USER_INPUT')
+  })
+
+  it('a POST body of undeclared size (chunked) is refused with 411 before it is read', async () => {
+    const response = await fetch(t.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${m1.token}` },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"query":"{ viewer { user { id } } }"}'))
+          controller.close()
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit)
+    expect(response.status).toBe(411)
+  })
+
+  it('node() with a well-formed id of a type that is not a Node is null', async () => {
+    const result = await run({ document: NodeDocument, token: m1.token, variables: { id: globalId(`Tenant:${randomUUID()}`) } })
+    expect(result.expectData().node).toBeNull()
+  })
+
+  it('REST: a query parameter of the wrong type is 400 BAD_USER_INPUT', async () => {
+    const response = await fetch(`${t.url}/rest/messages?conversationId=${encodeURIComponent(conversationId)}&afterSeq=abc`, { headers: { authorization: `Bearer ${m1.token}` } })
+    expect(response.status).toBe(400)
+    expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('BAD_USER_INPUT')
   })
 })

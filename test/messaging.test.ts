@@ -194,6 +194,18 @@ describe('guarantee: idempotent send', () => {
     expect(await lastSeq(op, conversation.id)).toBe(1)
   })
 
+  it('a retry after the message was edited still returns it (compared with the body as sent)', async () => {
+    const w = tenantWorld(a.graphqlUrl)
+    const [op, m1] = await Promise.all([w.user('op', 'operator'), w.user('m1')])
+    const conversation = await groupConversation(op, [m1])
+    const original = (await send(runA, m1, conversation.id, 'as sent', 'edit-then-retry')).expectData().sendMessage.message
+    ;(await runA({ document: EditMessageDocument, token: m1.token, variables: { input: { messageId: original.id, body: 'edited' } } })).expectData()
+    const retry = (await send(runB, m1, conversation.id, 'as sent', 'edit-then-retry')).expectData().sendMessage.message
+    expect(retry).toMatchObject({ id: original.id, seq: 1, body: 'edited' })
+    ;(await send(runB, m1, conversation.id, 'edited', 'edit-then-retry')).expectError('CONFLICT')
+    expect(await lastSeq(op, conversation.id)).toBe(2)
+  })
+
   it('the same clientMessageId from another sender is another message', async () => {
     const w = tenantWorld(a.graphqlUrl)
     const [op, m1] = await Promise.all([w.user('op', 'operator'), w.user('m1')])
@@ -287,6 +299,27 @@ describe('logs', () => {
     const logs = a.logs.join('')
     expect(logs).toContain('"operationName":"SendMessage"')
     expect(logs).not.toContain(secret)
+  })
+})
+
+describe('concurrent edits and deletes', () => {
+  it('an edit racing a delete never brings back the deleted body, and a message is deleted once', async () => {
+    const w = tenantWorld(a.graphqlUrl)
+    const [admin, op, m1] = await Promise.all([w.user('admin', 'admin'), w.user('op', 'operator'), w.user('m1')])
+    const conversation = await groupConversation(op, [m1])
+    for (let round = 0; round < 8; round++) {
+      const message = (await send(runA, m1, conversation.id, `abusive ${round}`, `race-${round}`)).expectData().sendMessage.message
+      await Promise.all([
+        runA({ document: DeleteMessageDocument, token: admin.token, variables: { input: { messageId: message.id } } }),
+        runB({ document: EditMessageDocument, token: m1.token, variables: { input: { messageId: message.id, body: `still abusive ${round}` } } }),
+        runB({ document: DeleteMessageDocument, token: m1.token, variables: { input: { messageId: message.id } } }),
+      ])
+      const node = (await runA({ document: MessageNodeDocument, token: op.token, variables: { id: message.id } })).expectData().node
+      expect(node).toMatchObject({ body: null, revisions: [] })
+    }
+    // Per round: one send, at most one edit, exactly one delete.
+    const timeline = await a.app.services.prisma.conversationEvent.groupBy({ by: ['type'], where: { conversationId: Buffer.from(conversation.id, 'base64').toString().split(':')[1]! }, _count: true })
+    expect(timeline.find((r) => r.type === 'MESSAGE_DELETED')?._count).toBe(8)
   })
 })
 

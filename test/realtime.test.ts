@@ -109,6 +109,19 @@ describe('conversationEvents', () => {
   })
 })
 
+describe('resume positions', () => {
+  it('an afterSeq (or Last-Event-ID) beyond the timeline is BAD_USER_INPUT, never a silent skip', async () => {
+    const { op, m1, conversationId } = await setup()
+    await send(op, conversationId, 'only one')
+    const sub = subscribe(t.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 5 } })
+    await sub.done
+    expect(sub.errors[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+    const sse = await sseSubscribe(t.graphqlUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId }, lastEventId: '9999999999' })
+    await sse.done
+    expect(sse.messages[0]?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+  })
+})
+
 describe('authorization on every event', () => {
   it('another tenant, a non-participant and a missing conversation get NOT_FOUND and no event', async () => {
     const { conversationId } = await setup()
@@ -145,6 +158,16 @@ describe('authorization on every event', () => {
     const c = wsClient(t.wsUrl, undefined)
     expect([4401, 4403]).toContain((await c.closeEvent).code)
     await c.dispose()
+  })
+
+  it('a socket whose token expires in 30 days stays open', async () => {
+    const { w, op, conversationId } = await setup()
+    const token = await signToken({ tid: w.tid, sub: 'm1', role: 'member', expiresIn: 30 * 24 * 3600 })
+    const sub = subscribe(t.wsUrl, { document: ConversationEventsDocument, token, variables: { conversationId, afterSeq: 0 } })
+    await new Promise((r) => setTimeout(r, 300))
+    await send(op, conversationId, 'still here')
+    expect((await sub.waitFor(1))[0]!.conversationEvents.seq).toBe(1)
+    await sub.close()
   })
 
   it('a subscription over SSE ends when its token expires', async () => {
@@ -215,6 +238,21 @@ describe('inbox and ephemeral signals', () => {
     await new Promise((r) => setTimeout(r, 300))
     expect(late.events).toEqual([])
     await late.close()
+  })
+})
+
+describe('shutdown', () => {
+  it('stopping the server ends open SSE and WebSocket streams at once instead of waiting out the drain timeout', async () => {
+    const own = await startTestApp({ env: { SHUTDOWN_TIMEOUT_MS: '20000' } })
+    const { m1, conversationId } = await setup()
+    const sse = await sseSubscribe(own.graphqlUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
+    const ws = subscribe(own.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
+    await new Promise((r) => setTimeout(r, 300))
+    const startedAt = Date.now()
+    await own.stop()
+    expect(Date.now() - startedAt).toBeLessThan(10_000)
+    await sse.done
+    expect(await ws.done).toBeDefined()
   })
 })
 

@@ -1,6 +1,6 @@
 // Small Yoga plugins of our own: request limits and the per-operation log line.
 import type { Plugin } from 'graphql-yoga'
-import { getOperationAST, type GraphQLError } from 'graphql'
+import { GraphQLError, getOperationAST } from 'graphql'
 import type { Context } from '../context.js'
 import { errorCode } from './mask-error.js'
 
@@ -20,6 +20,30 @@ export function useRequestLimits(maxBytes: number): Plugin {
       if (Number(declared ?? 0) > maxBytes) refuse(413, `Request body over ${maxBytes} bytes`, 'PAYLOAD_TOO_LARGE')
     },
   }
+}
+
+/**
+ * Errors the GraphQL machinery itself reports about a request (malformed JSON, a document that fails
+ * validation, a variable of the wrong type) carry no code; they are the client's input, so they get
+ * BAD_USER_INPUT like every other refusal of input.
+ */
+export function useInputErrorCodes(): Plugin {
+  return {
+    onResultProcess({ result, setResult }) {
+      if (Array.isArray(result) || isAsyncIterable(result) || !result.errors?.length) return
+      if (result.errors.every((e) => e.extensions?.['code'])) return
+      setResult({
+        ...result,
+        errors: result.errors.map((e) =>
+          e.extensions?.['code'] ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } }),
+        ),
+      })
+    },
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value
 }
 
 /**
