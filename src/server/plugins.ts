@@ -24,18 +24,19 @@ export function useRequestLimits(maxBytes: number): Plugin {
 
 /**
  * Errors the GraphQL machinery itself reports about a request (malformed JSON, a document that fails
- * validation, a variable of the wrong type) carry no code; they are the client's input, so they get
- * BAD_USER_INPUT like every other refusal of input.
+ * validation, a variable of the wrong type) carry no code, or Yoga's BAD_REQUEST; they are the client's
+ * input, so they get BAD_USER_INPUT (the contract's code) like every other refusal of input.
  */
 export function useInputErrorCodes(): Plugin {
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || isAsyncIterable(result) || !result.errors?.length) return
-      if (result.errors.every((e) => e.extensions?.['code'])) return
+      const isInput = (e: GraphQLError) => !e.extensions?.['code'] || e.extensions['code'] === 'BAD_REQUEST'
+      if (!result.errors.some(isInput)) return
       setResult({
         ...result,
         errors: result.errors.map((e) =>
-          e.extensions?.['code'] ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } }),
+          !isInput(e) ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } }),
         ),
       })
     },
