@@ -6,6 +6,7 @@
 import type { Plugin } from 'graphql-yoga'
 import type { ExecutionResult } from 'graphql'
 import type { Context } from '../context.js'
+import { isAsyncIterable } from './plugins.js'
 
 type Result = ExecutionResult & { extensions?: { eventId?: number } & Record<string, unknown> }
 
@@ -69,10 +70,6 @@ function sseProcessor(result: unknown, fetchAPI: { Response: typeof Response; Re
     status: 200,
     headers: { 'Content-Type': 'text/event-stream', Connection: 'keep-alive', 'Cache-Control': 'no-cache', 'Content-Encoding': 'none' },
   })
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value
 }
 
 /** Maps an async iterable, forwarding return() so closing the stream releases the source at once. */
