@@ -22,10 +22,18 @@ export interface TimelineEntry {
  * Runs `work` in a transaction that first takes the conversation's row lock, so every writer of one
  * timeline queues at the same place before touching anything else (no deadlock between, say, two
  * operators joining and sending at once), and `append` allocates seqs in commit order.
+ * `startsWithAppend: true` promises that `work`'s first statement is `append`, whose UPDATE is then
+ * the lock (one statement and one row version fewer on the hot send path).
  */
-export function writeTimeline<T>(ctx: Context, conversationId: string, work: (tx: Tx, append: (entry: TimelineEntry, extra?: AppendOptions) => Promise<number>) => Promise<T>) {
+export function writeTimeline<T>(
+  ctx: Context,
+  conversationId: string,
+  work: (tx: Tx, append: (entry: TimelineEntry, extra?: AppendOptions) => Promise<number>) => Promise<T>,
+  options: { startsWithAppend?: boolean } = {},
+) {
   return db(ctx).$transaction(async (tx) => {
-    await tx.conversation.update({ where: { id: conversationId }, data: { lastSeq: { increment: 0 } }, select: { id: true } })
+    if (!options.startsWithAppend)
+      await tx.conversation.update({ where: { id: conversationId }, data: { lastSeq: { increment: 0 } }, select: { id: true } })
     return work(tx, (entry, extra) => appendToTimeline(tx, conversationId, entry, extra))
   }, TX_OPTIONS)
 }

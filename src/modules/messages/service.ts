@@ -56,7 +56,7 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
         // The sender has read their own conversation up to their message.
         await tx.participant.updateMany({ where: { conversationId: conversation.id, userId: viewer.userId, lastReadSeq: { lt: seq } }, data: { lastReadSeq: seq, lastDeliveredSeq: seq } })
         return { message, seq }
-      })
+      }, { startsWithAppend: access.participant })
       metrics.messagesSent.inc({ kind: conversation.kind })
       publishTimeline(ctx, conversation.id, seq)
       return message
