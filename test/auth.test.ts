@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestApp } from './kit/app.js'
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from './kit/app.js'
 import { client } from './kit/execute.js'
 import { seedTenant, signToken } from './kit/tokens.js'
 import { NodeDocument, UpsertUserDocument, ViewerDocument } from '../client/generated/graphql.js'
@@ -114,5 +114,37 @@ describe('bad input', () => {
       body: JSON.stringify({ query: '{ viewer { user { id } } }', variables: { pad: 'x'.repeat(1_100_000) } }),
     })
     expect(response.status).toBe(413)
+  })
+})
+
+describe('token verification settings', () => {
+  it.each(['RS256', 'ES256'] as const)('JWT_PUBLIC_KEY verifies %s tokens from the platform; HS256 tokens are refused', async (alg) => {
+    const { generateKeyPair, exportSPKI, SignJWT } = await import('jose')
+    const { publicKey, privateKey } = await generateKeyPair(alg)
+    const own = await startTestApp({ env: { JWT_SECRET: '', JWT_PUBLIC_KEY: await exportSPKI(publicKey) } })
+    try {
+      const token = await new SignJWT({ tid: `pk-${alg}`, role: 'member' }).setProtectedHeader({ alg }).setSubject('u').setExpirationTime('1h').sign(privateKey)
+      const { viewer } = (await client(own.graphqlUrl)({ document: ViewerDocument, token })).expectData()
+      expect(viewer.tenant.externalId).toBe(`pk-${alg}`)
+      const hs = await signToken({ tid: `pk-${alg}`, sub: 'u', role: 'member' })
+      ;(await client(own.graphqlUrl)({ document: ViewerDocument, token: hs })).expectError('UNAUTHENTICATED')
+    } finally {
+      await own.stop()
+    }
+  })
+
+  it('JWT_ISSUER and JWT_AUDIENCE are required when set', async () => {
+    const { SignJWT } = await import('jose')
+    const own = await startTestApp({ env: { JWT_ISSUER: 'https://platform.example', JWT_AUDIENCE: 'switchboard' } })
+    try {
+      const sign = (claims: { iss?: string; aud?: string }) =>
+        new SignJWT({ tid: 'iss-t', role: 'member', ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setExpirationTime('1h').sign(new TextEncoder().encode(TEST_JWT_SECRET))
+      const run = client(own.graphqlUrl)
+      ;(await run({ document: ViewerDocument, token: await sign({ iss: 'https://platform.example', aud: 'switchboard' }) })).expectData()
+      ;(await run({ document: ViewerDocument, token: await sign({ aud: 'switchboard' }) })).expectError('UNAUTHENTICATED')
+      ;(await run({ document: ViewerDocument, token: await sign({ iss: 'https://platform.example', aud: 'other' }) })).expectError('UNAUTHENTICATED')
+    } finally {
+      await own.stop()
+    }
   })
 })
