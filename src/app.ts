@@ -66,7 +66,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const viewers = new ViewerProvisioner(prisma)
 
   const resolveViewer = async (ctx: { request?: Request; connectionParams?: Record<string, unknown> }): Promise<Viewer | null> => {
-    const header = ctx.connectionParams ? ctx.connectionParams['authorization'] ?? ctx.connectionParams['Authorization'] : ctx.request?.headers.get('authorization')
+    const header = ctx.connectionParams ? authorizationParam(ctx.connectionParams) : ctx.request?.headers.get('authorization')
     const token = bearerToken(header ?? undefined)
     if (!token) return null
     return viewers.viewerFor(await verifyToken(token))
@@ -152,6 +152,12 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         await embedded?.stop()
       })()),
   }
+}
+
+/** graphql-ws: `connectionParams.authorization` (the contract); GraphiQL-style clients nest their headers. */
+function authorizationParam(params: Record<string, unknown>): unknown {
+  const headers = (typeof params['headers'] === 'object' && params['headers'] !== null ? params['headers'] : {}) as Record<string, unknown>
+  return params['authorization'] ?? params['Authorization'] ?? headers['authorization'] ?? headers['Authorization']
 }
 
 function delay(ms: number) {

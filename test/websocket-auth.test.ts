@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from './kit/app.js'
+import { createClient } from 'graphql-ws'
+import WebSocket from 'ws'
 import { subscribe, wsClient } from './kit/subscribe.js'
 import { seedTenant, signToken } from './kit/tokens.js'
 import { ViewerDocument } from '../client/generated/graphql.js'
@@ -19,6 +21,22 @@ describe('graphql-ws authentication', () => {
     expect(result!.viewer.user.externalId).toBe('ws-user')
     expect(result!.viewer.tenant.externalId).toBe(tenant.tid)
     await sub.close()
+  })
+
+  it.each([
+    ['Authorization', (token: string) => ({ Authorization: `Bearer ${token}` })],
+    ['headers.Authorization (GraphiQL-style)', (token: string) => ({ headers: { Authorization: `Bearer ${token}` } })],
+  ])('the token is also read from connectionParams.%s', async (_name, params) => {
+    const token = await seedTenant().token('ws-alt', 'member')
+    const c = createClient({ url: t.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: params(token) })
+    try {
+      const result = await new Promise<unknown>((resolve, reject) => {
+        c.subscribe({ query: '{ viewer { user { externalId } } }' }, { next: resolve, error: reject, complete: () => {} })
+      })
+      expect(result).toEqual({ data: { viewer: { user: { externalId: 'ws-alt' } } } })
+    } finally {
+      await c.dispose()
+    }
   })
 
   const refused: Array<[string, () => Promise<string | undefined>]> = [
