@@ -86,6 +86,18 @@ describe('npm start with nothing configured', () => {
     expect(fs.existsSync(path.join(dirA, 'pg', 'postmaster.pid'))).toBe(false)
   }, 240_000)
 
+  it('a second process on the same DATA_DIR is refused while the first runs', async () => {
+    const dir = tempDir()
+    const first = await startServer(dir)
+    try {
+      await expect(startServer(dir)).rejects.toThrow(/in use by process/)
+      expect((await fetch(`${first.url}/ready`)).status).toBe(200)
+    } finally {
+      first.child.kill('SIGTERM')
+      await first.exited
+    }
+  }, 120_000)
+
   it('refuses to start on invalid configuration, with a readable message and a non-zero exit', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: cleanEnv({ PORT: 'eighty', DATA_DIR: tempDir() }), stdio: ['ignore', 'pipe', 'pipe'] })
     let stderr = ''
