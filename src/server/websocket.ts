@@ -4,7 +4,7 @@
 import type { Server } from 'node:http'
 import { WebSocketServer } from 'ws'
 import { useServer } from 'graphql-ws/use/ws'
-import type { ExecutionArgs } from 'graphql'
+import { GraphQLError, type ExecutionArgs } from 'graphql'
 import type { AppServices } from '../context.js'
 import type { Viewer } from '../auth/viewer.js'
 import type { App } from '../app.js'
@@ -92,7 +92,6 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
           return errors.length ? errors : args
         } catch (e) {
           // A throw here would close the whole socket (4500): answer this operation with the error instead.
-          const { GraphQLError } = await import('graphql')
           return [e instanceof GraphQLError ? e : new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })]
         }
       },

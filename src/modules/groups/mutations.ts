@@ -1,16 +1,6 @@
 import { builder } from '../../builder.js'
-import { db } from '../../context.js'
 import { GroupRef } from './types.js'
 import { changeGroupMembers, createGroup, renameGroup } from './service.js'
-
-builder.queryField('groups', (t) =>
-  t.prismaField({
-    type: [GroupRef],
-    description: "The tenant's groups (admin, service, operator)",
-    authScopes: { permission: 'group:read' },
-    resolve: (query, _root, _args, ctx) => db(ctx).group.findMany({ ...query, orderBy: { name: 'asc' } }),
-  }),
-)
 
 const GroupPayload = builder.objectRef<{ group: Awaited<ReturnType<typeof createGroup>> }>('GroupPayload').implement({
   fields: (t) => ({ group: t.field({ type: GroupRef, resolve: (p) => p.group }) }),
