@@ -84,6 +84,16 @@ describe('roles', () => {
     }
   })
 
+  it('authorization follows the role in the token, not the role stored by upsertUser', async () => {
+    const tenant = seedTenant()
+    const admin = await tenant.token('admin', 'admin')
+    ;(await run({ document: UpsertUserDocument, token: admin, variables: { input: { externalId: 'promoted', displayName: 'P', role: 'ADMIN' } } })).expectData()
+    const asMember = await tenant.token('promoted', 'member')
+    const { viewer } = (await run({ document: ViewerDocument, token: asMember })).expectData()
+    expect(viewer.user.role).toBe('MEMBER')
+    ;(await run({ document: UpsertUserDocument, token: asMember, variables: { input: { externalId: 'x', displayName: 'x', role: 'MEMBER' } } })).expectError('FORBIDDEN')
+  })
+
   it('blank upsertUser fields are BAD_USER_INPUT', async () => {
     const token = await seedTenant().token('admin', 'admin')
     const result = await run({ document: UpsertUserDocument, token, variables: { input: { externalId: '  ', displayName: 'x', role: 'MEMBER' } } })

@@ -3,6 +3,7 @@
 // a real socket; real HTTP for SSE; real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { startTestApp, type TestApp } from './kit/app.js'
+import { followTopic } from '../src/realtime/delivery.js'
 import { client } from './kit/execute.js'
 import { subscribe, wsClient } from './kit/subscribe.js'
 import { sseSubscribe } from './kit/sse.js'
@@ -257,6 +258,40 @@ describe('shutdown', () => {
 })
 
 describe('resource hygiene', () => {
+  it("a slow subscriber's pending inbox events collapse into the latest per conversation, and are capped", async () => {
+    const services = t.app.services
+    const userId = crypto.randomUUID()
+    const ctx = {
+      requestId: 'slow-client',
+      log: services.log,
+      app: services,
+      viewer: { tenantId: crypto.randomUUID(), tenantExternalId: 't', userId, externalId: 'u', role: 'MEMBER' as const, displayName: 'u', expiresAt: undefined },
+    }
+    const stream = followTopic(ctx, 'inbox', userId, 'test', { accept: async () => true, coalesceKey: (e) => e.conversationId })
+    const first = stream.next()
+    await new Promise((r) => setTimeout(r, 20))
+    const publish = (conversationId: string, reason: 'ADDED' | 'UPDATED') => services.broker.publish('inbox', userId, { conversationId, reason })
+    publish('c-0', 'ADDED')
+    expect((await first).value).toEqual({ conversationId: 'c-0', reason: 'ADDED' })
+    // The client stops reading: one payload is being handed over, the rest wait and collapse.
+    publish('c-1', 'ADDED')
+    for (let i = 0; i < 100; i++) publish(i % 2 ? 'c-2' : 'c-3', i === 99 ? 'ADDED' : 'UPDATED')
+    const next = async () => (await Promise.race([stream.next(), new Promise((r) => setTimeout(() => r({ value: 'nothing' }), 200))]) as { value: unknown }).value
+    expect(await next()).toEqual({ conversationId: 'c-1', reason: 'ADDED' })
+    expect([await next(), await next()]).toEqual([
+      { conversationId: 'c-3', reason: 'UPDATED' },
+      { conversationId: 'c-2', reason: 'ADDED' },
+    ])
+    expect(await next()).toBe('nothing')
+    // More distinct conversations than the cap: the oldest are dropped, memory stays bounded.
+    for (let i = 0; i < 700; i++) publish(`d-${i}`, 'UPDATED')
+    let received = 0
+    while ((await next()) !== 'nothing') received++
+    expect(received).toBeGreaterThan(400)
+    expect(received).toBeLessThanOrEqual(501)
+    await stream.return?.()
+  })
+
   it('opening and closing 1,000 subscriptions returns the pub/sub listener count to its baseline', async () => {
     const { m1, conversationId } = await setup()
     const broker = t.app.services.broker

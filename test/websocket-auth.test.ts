@@ -55,6 +55,17 @@ describe('graphql-ws authentication', () => {
     await c.dispose()
   })
 
+  it('a WebSocket message over MAX_REQUEST_BYTES closes the socket (1009)', async () => {
+    const token = await seedTenant().token('big', 'member')
+    const socket = new WebSocket(t.wsUrl, 'graphql-transport-ws')
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)))
+    await new Promise((resolve) => socket.once('open', resolve))
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }))
+    await new Promise((resolve) => socket.once('message', resolve))
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ viewer { user { id } } }', variables: { pad: 'x'.repeat(1_100_000) } } }))
+    expect(await closed).toBe(1009)
+  })
+
   it('a socket is closed when its token expires', async () => {
     const token = await signToken({ tid: seedTenant().tid, sub: 'short', role: 'member', expiresIn: 2 })
     const c = wsClient(t.wsUrl, token)
