@@ -24,6 +24,10 @@ import { schema } from './schema.js'
 import { maskError } from './server/mask-error.js'
 import { useInputErrorCodes, useOperationLog, useRequestLimits } from './server/plugins.js'
 import { attachWebSocketServer } from './server/websocket.js'
+import { useSharedExecution } from './realtime/fanout.js'
+import { TimelineHub } from './timeline/hub.js'
+import { MembershipCache } from './timeline/membership.js'
+import { InboxRouter } from './modules/inbox/router.js'
 import { useResumableEventIds } from './server/sse.js'
 import { useRestFallback } from './server/rest.js'
 
@@ -61,7 +65,12 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   })
   const pubsub = createPubSub(config.redisUrl, log, () => metrics.publishFailures.inc())
   const shutdown = new AbortController()
-  const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics, shutdown: shutdown.signal }
+  const tenantDbs = new TenantDbCache(prisma)
+  const broker = pubsub.broker
+  const membership = new MembershipCache(prisma, broker)
+  const timeline = new TimelineHub({ tenantDbs, broker, membership, metrics, log })
+  const inbox = new InboxRouter(broker, membership, log)
+  const services: AppServices = { config, log, prisma, tenantDbs, broker, timeline, membership, inbox, metrics, shutdown: shutdown.signal }
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)
 
@@ -115,6 +124,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       useOperationLog(),
       useInputErrorCodes(),
       useResumableEventIds(),
+      useSharedExecution(metrics),
       ...useRestFallback(),
     ] as YogaPlugin[],
   })
@@ -147,6 +157,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         const drained = await Promise.race([closed.then(() => true), delay(config.shutdownTimeoutMs).then(() => false)])
         if (!drained) server.closeAllConnections()
         await yoga.dispose()
+        membership.close()
         await services.broker.close()
         await prisma.$disconnect()
         await embedded?.stop()

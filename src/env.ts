@@ -43,6 +43,8 @@ const schema = z
     REPLAY_LIMIT: int(1000, 1, 100_000),
     TYPING_TTL_MS: int(5000, 500, 60_000),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+    WS_MAX_BUFFERED_BYTES: int(4 * 1_048_576, 65_536, 1024 * 1_048_576),
+    WS_SLOW_CONSUMER_MS: int(10_000, 100, 600_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY)
@@ -69,6 +71,9 @@ export interface Config {
   replayLimit: number
   typingTtlMs: number
   shutdownTimeoutMs: number
+  /** A WebSocket whose send buffer stays above this many bytes for wsSlowConsumerMs is closed (1013). */
+  wsMaxBufferedBytes: number
+  wsSlowConsumerMs: number
 }
 
 export class ConfigError extends Error {}
@@ -104,5 +109,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     replayLimit: e.REPLAY_LIMIT,
     typingTtlMs: e.TYPING_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    wsSlowConsumerMs: e.WS_SLOW_CONSUMER_MS,
   }
 }

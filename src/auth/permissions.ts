@@ -1,59 +1,41 @@
 // One permission vocabulary (`resource:verb`) drives both the checks in services and the viewerCan*
 // fields the UI reads. Tenant permissions come from the role alone; conversation permissions also
-// depend on how the viewer reaches the conversation.
+// depend on how the viewer reaches the conversation (src/auth/visibility.ts, the one visibility rule).
 import type { Role } from '../generated/prisma/enums.js'
-import type { Viewer } from './viewer.js'
+import { sees, type ConversationAccess } from './visibility.js'
 
-export type TenantPermission =
-  | 'user:read'
-  | 'user:upsert'
-  | 'group:read'
-  | 'group:manage'
-  | 'conversation:create'
-  /** See and act in every conversation of the tenant without taking part. */
-  | 'conversation:oversee'
+export type TenantPermission = 'user:read' | 'user:upsert' | 'group:read' | 'group:manage' | 'conversation:create'
 
 const TENANT_PERMISSIONS: Record<Role, ReadonlySet<TenantPermission>> = {
-  ADMIN: new Set(['user:read', 'user:upsert', 'group:read', 'group:manage', 'conversation:create', 'conversation:oversee']),
-  SERVICE: new Set(['user:read', 'user:upsert', 'group:read', 'conversation:create', 'conversation:oversee']),
+  ADMIN: new Set(['user:read', 'user:upsert', 'group:read', 'group:manage', 'conversation:create']),
+  SERVICE: new Set(['user:read', 'user:upsert', 'group:read', 'conversation:create']),
   OPERATOR: new Set(['user:read', 'group:read', 'conversation:create']),
   MEMBER: new Set(['user:read', 'conversation:create']),
 }
 
-export function can(viewer: Pick<Viewer, 'role'>, permission: TenantPermission): boolean {
+export function can(viewer: { role: Role }, permission: TenantPermission): boolean {
   return TENANT_PERMISSIONS[viewer.role].has(permission)
 }
 
-export type ConversationPermission =
-  | 'conversation:read'
-  | 'conversation:update'
-  | 'participant:manage'
-  | 'message:send'
-  | 'message:delete'
+export type ConversationPermission = 'conversation:read' | 'conversation:update' | 'participant:manage' | 'message:send' | 'message:delete'
 
-/** How a viewer reaches a conversation. */
-export interface ConversationAccess {
-  /** Admin or service: every conversation of the tenant. */
-  oversees: boolean
-  /** An active participant (joined, not left). */
-  participant: boolean
-  /** The participant who created it (GROUP owner). */
-  owner: boolean
-  /** An operator whose group takes part. */
-  viaGroup: boolean
-}
-
-export function canInConversation(viewer: Pick<Viewer, 'role'>, access: ConversationAccess, permission: ConversationPermission): boolean {
-  const sees = access.oversees || access.participant || access.viaGroup
+export function canInConversation(viewer: { role: Role }, access: ConversationAccess, permission: ConversationPermission): boolean {
   switch (permission) {
     case 'conversation:read':
     case 'message:send':
-      return sees
+      return sees(access)
     case 'conversation:update':
     case 'participant:manage':
-      return access.oversees || access.owner || (sees && viewer.role === 'OPERATOR')
+      return access.oversees || access.owner || (sees(access) && viewer.role === 'OPERATOR')
     case 'message:delete':
       // Deleting someone else's message; everyone may delete their own.
-      return viewer.role === 'ADMIN'
+      return sees(access) && viewer.role === 'ADMIN'
   }
+}
+
+/** A message's own permissions, for the service checks and Message.viewerCan* alike. */
+export function canOnMessage(viewer: { userId: string; role: Role }, message: { senderId: string; deletedAt: Date | null }, action: 'edit' | 'delete'): boolean {
+  if (message.deletedAt) return false
+  if (message.senderId === viewer.userId) return true
+  return action === 'delete' && viewer.role === 'ADMIN'
 }

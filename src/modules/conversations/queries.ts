@@ -1,10 +1,9 @@
 import { builder } from '../../builder.js'
 import { db, viewerOf } from '../../context.js'
-import { conversationsWithUnread } from '../../db/unread.js'
-import { can } from '../../auth/permissions.js'
+import { conversationsWithUnread } from '../../db/statements.js'
+import { conversationWhere } from '../../auth/visibility.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { decodeGlobalId } from '../../global-id.js'
-import { visibleConversationWhere } from './access.js'
 import { ConversationKindEnum, ConversationRef, ConversationStatusEnum } from './types.js'
 
 const ConversationFilter = builder.inputType('ConversationFilter', {
@@ -26,7 +25,7 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) => {
       const { typename, id } = decodeGlobalId(args.id)
       if (typename !== 'Conversation') return null
-      return db(ctx).conversation.findFirst({ ...query, where: { id, ...visibleConversationWhere(viewerOf(ctx)) } })
+      return db(ctx).conversation.findFirst({ ...query, where: { id, ...conversationWhere(viewerOf(ctx)) } })
     },
   }),
   conversations: t.prismaConnection({
@@ -39,7 +38,7 @@ builder.queryFields((t) => ({
     resolve: async (query, _root, { filter }, ctx) => {
       const viewer = viewerOf(ctx)
       const where: Prisma.ConversationWhereInput = {
-        ...visibleConversationWhere(viewer),
+        ...conversationWhere(viewer),
         ...(filter?.kind && { kind: filter.kind }),
         ...(filter?.status && { status: filter.status }),
         ...(filter?.contextType && { contextType: filter.contextType }),
@@ -47,12 +46,7 @@ builder.queryFields((t) => ({
       }
       if (filter?.unreadOnly)
         where.id = {
-          in: await conversationsWithUnread(ctx.app.prisma, {
-            tenantId: viewer.tenantId,
-            userId: viewer.userId,
-            viaGroups: viewer.role === 'OPERATOR',
-            oversees: can(viewer, 'conversation:oversee'),
-          }),
+          in: await conversationsWithUnread(ctx.app.prisma, viewer.tenantId, viewer),
         }
       return db(ctx).conversation.findMany({ ...query, where, orderBy: [{ lastActivityAt: 'desc' }, { id: 'desc' }] })
     },

@@ -3,7 +3,7 @@ import type { Prisma } from '../../generated/prisma/client.js'
 import { viewerOf } from '../../context.js'
 import { canInConversation, type ConversationPermission } from '../../auth/permissions.js'
 import { ConversationKind, ConversationStatus, ParticipantRole } from '../../generated/prisma/enums.js'
-import { accessFrom, accessSelection, visibleConversationWhere } from './access.js'
+import { accessFrom, accessSelection, conversationWhere } from '../../auth/visibility.js'
 import { unreadCount } from './unread.js'
 import { messagePage } from '../messages/types.js'
 
@@ -15,10 +15,11 @@ export const ConversationRef = builder.prismaNode('Conversation', {
   id: { field: 'id' },
   nullable: true,
   // node(id) and conversation(id) load through this filter: what the viewer may not see is null.
-  findUnique: (id, ctx) => ({ id, ...visibleConversationWhere(viewerOf(ctx)) }) as Prisma.ConversationWhereUniqueInput,
+  findUnique: (id, ctx) => ({ id, ...conversationWhere(viewerOf(ctx)) }) as Prisma.ConversationWhereUniqueInput,
   fields: (t) => {
     const viewerCan = (permission: ConversationPermission) =>
       t.boolean({
+        extensions: { viewerDependent: true },
         select: (_args, ctx) => accessSelection(viewerOf(ctx)),
         resolve: (conversation, _args, ctx) => canInConversation(viewerOf(ctx), accessFrom(viewerOf(ctx), conversation), permission),
       })
@@ -48,10 +49,12 @@ export const ConversationRef = builder.prismaNode('Conversation', {
         query: (args) => messagePage(args.afterSeq),
       }),
       unreadCount: t.int({
+        extensions: { viewerDependent: true },
         description: "Messages by others after the viewer's read position, not deleted",
         resolve: (conversation, _args, ctx) => unreadCount(ctx, conversation.id),
       }),
       viewerLastReadSeq: t.int({
+        extensions: { viewerDependent: true },
         select: (_args, ctx) => ({ participants: { where: { userId: viewerOf(ctx).userId }, select: { lastReadSeq: true, role: true, leftAt: true } } }),
         resolve: (conversation) => conversation.participants[0]?.lastReadSeq ?? 0,
       }),

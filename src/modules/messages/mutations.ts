@@ -1,4 +1,5 @@
 import { builder } from '../../builder.js'
+import { idOf } from '../../global-id.js'
 import { MessageRef } from './types.js'
 import { deleteMessage, editMessage, sendMessage } from './service.js'
 
@@ -29,18 +30,18 @@ builder.mutationFields((t) => ({
   sendMessage: t.field({
     type: payload('SendMessagePayload'),
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ message: await sendMessage(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ message: await sendMessage(ctx, { ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') }) }),
   }),
   editMessage: t.field({
     type: payload('EditMessagePayload'),
     description: 'Replaces the body (sender only); previous bodies stay readable in revisions',
     args: { input: t.arg({ type: EditMessageInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ message: await editMessage(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ message: await editMessage(ctx, { ...input, messageId: idOf('Message', input.messageId, 'messageId') }) }),
   }),
   deleteMessage: t.field({
     type: payload('DeleteMessagePayload'),
     description: 'Soft delete (sender or admin): the message stays as a tombstone without its body',
     args: { input: t.arg({ type: DeleteMessageInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ message: await deleteMessage(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ message: await deleteMessage(ctx, { ...input, messageId: idOf('Message', input.messageId, 'messageId') }) }),
   }),
 }))

@@ -1,7 +1,8 @@
 import { builder } from '../../builder.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { viewerOf } from '../../context.js'
-import { visibleConversationWhere } from '../conversations/access.js'
+import { conversationWhere } from '../../auth/visibility.js'
+import { canOnMessage } from '../../auth/permissions.js'
 
 /** The one definition of a message page: seq order, optionally only what came after `afterSeq`. */
 export const messagePage = (afterSeq: number | null | undefined) =>
@@ -11,7 +12,7 @@ export const MessageRef = builder.prismaNode('Message', {
   id: { field: 'id' },
   nullable: true,
   // A message is visible exactly when its conversation is.
-  findUnique: (id, ctx) => ({ id, conversation: visibleConversationWhere(viewerOf(ctx)) }) as Prisma.MessageWhereUniqueInput,
+  findUnique: (id, ctx) => ({ id, conversation: conversationWhere(viewerOf(ctx)) }) as Prisma.MessageWhereUniqueInput,
   fields: (t) => ({
     seq: t.exposeInt('seq', { description: 'The seq of its creation on the conversation timeline' }),
     clientMessageId: t.exposeString('clientMessageId'),
@@ -28,12 +29,14 @@ export const MessageRef = builder.prismaNode('Message', {
     deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
     revisions: t.relation('revisions', { description: 'Previous bodies, oldest first (gone once the message is deleted)', query: { orderBy: { createdAt: 'asc' } } }),
     viewerCanEdit: t.boolean({
+      extensions: { viewerDependent: true },
       select: { senderId: true, deletedAt: true },
-      resolve: (message, _args, ctx) => message.senderId === viewerOf(ctx).userId && !message.deletedAt,
+      resolve: (message, _args, ctx) => canOnMessage(viewerOf(ctx), message, 'edit'),
     }),
     viewerCanDelete: t.boolean({
+      extensions: { viewerDependent: true },
       select: { senderId: true, deletedAt: true },
-      resolve: (message, _args, ctx) => !message.deletedAt && (message.senderId === viewerOf(ctx).userId || viewerOf(ctx).role === 'ADMIN'),
+      resolve: (message, _args, ctx) => canOnMessage(viewerOf(ctx), message, 'delete'),
     }),
   }),
 })

@@ -1,12 +1,10 @@
-// Timeline events (conversationEvents), inbox events and ephemeral signals as GraphQL types.
+// Timeline events as GraphQL types (conversationEvents, src/modules/conversations/subscriptions.ts).
 import { builder } from '../../builder.js'
-import { db, viewerOf } from '../../context.js'
+import { db } from '../../context.js'
 import type { ConversationEvent } from '../../generated/prisma/client.js'
 import { encodeGlobalId } from '../../global-id.js'
-import type { TimelineItem } from '../../realtime/delivery.js'
-import type { Topics } from '../../realtime/pubsub.js'
-import { visibleConversationWhere } from '../conversations/access.js'
-import { ConversationRef } from '../conversations/types.js'
+import type { TimelineItem } from '../../timeline/read.js'
+import { ConversationRef } from './types.js'
 import { MessageRef } from '../messages/types.js'
 import { UserRef } from '../users/types.js'
 
@@ -78,42 +76,4 @@ builder.objectRef<Extract<TimelineItem, { kind: 'truncated' }>>('TimelineTruncat
     'The backlog after the requested seq is longer than the replay limit: page it with Conversation.messages(afterSeq: seq); the stream continues live after resumeAfterSeq',
   interfaces: [ConversationEventRef],
   fields: (t) => ({ resumeAfterSeq: t.exposeInt('resumeAfterSeq') }),
-})
-
-export const InboxEventReasonEnum = builder.enumType('InboxEventReason', { values: ['ADDED', 'UPDATED', 'REMOVED'] as const })
-
-export const InboxEventRef = builder.objectRef<Topics['inbox']>('InboxEvent').implement({
-  description: "A change in the viewer's conversation list: a conversation was added, changed (new message, unread count) or removed",
-  fields: (t) => ({
-    reason: t.field({ type: InboxEventReasonEnum, resolve: (e) => e.reason }),
-    conversationId: t.id({ resolve: (e) => encodeGlobalId('Conversation', e.conversationId) }),
-    conversation: t.prismaField({
-      type: ConversationRef,
-      nullable: true,
-      description: 'The conversation as the viewer sees it now; null once removed from their view',
-      resolve: (query, e, _args, ctx) => db(ctx).conversation.findFirst({ ...query, where: { id: e.conversationId, ...visibleConversationWhere(viewerOf(ctx)) } }),
-    }),
-  }),
-})
-
-type Signal = Topics['signal']
-export const ConversationSignalRef = builder.interfaceRef<Signal>('ConversationSignal').implement({
-  description: 'Ephemeral: not part of the timeline, takes no seq, never replayed',
-  fields: (t) => ({
-    conversationId: t.id({ resolve: (s) => encodeGlobalId('Conversation', s.conversationId) }),
-    user: t.prismaField({ type: UserRef, resolve: (query, s, _args, ctx) => db(ctx).user.findUniqueOrThrow({ ...query, where: { id: s.userId } }) }),
-  }),
-  resolveType: (s) => (s.kind === 'typing' ? 'TypingSignal' : 'ReceiptSignal'),
-})
-
-builder.objectRef<Extract<Signal, { kind: 'typing' }>>('TypingSignal').implement({
-  description: 'The user is typing; shown until expiresAt unless renewed',
-  interfaces: [ConversationSignalRef],
-  fields: (t) => ({ expiresAt: t.field({ type: 'DateTime', resolve: (s) => new Date(s.expiresAt) }) }),
-})
-
-builder.objectRef<Extract<Signal, { kind: 'receipt' }>>('ReceiptSignal').implement({
-  description: "The user's read or delivered position moved",
-  interfaces: [ConversationSignalRef],
-  fields: (t) => ({ lastReadSeq: t.exposeInt('lastReadSeq'), lastDeliveredSeq: t.exposeInt('lastDeliveredSeq') }),
 })
