@@ -2,6 +2,7 @@
 // Opens the database (embedded PostgreSQL unless DATABASE_URL), applies migrations, connects pub/sub,
 // builds Yoga, and returns { start, stop } plus the services it wired.
 import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createYoga, useReadinessCheck, type Plugin as YogaPlugin } from 'graphql-yoga'
@@ -65,6 +66,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   })
   const pubsub = createPubSub(config.redisUrl, log, () => metrics.publishFailures.inc())
   const shutdown = new AbortController()
+  // Every live stream listens for shutdown: not a leak.
+  setMaxListeners(0, shutdown.signal)
   const tenantDbs = new TenantDbCache(prisma)
   const broker = pubsub.broker
   const membership = new MembershipCache(prisma, broker)

@@ -5,7 +5,7 @@
 import { Prisma } from '../generated/prisma/client.js'
 import type { PrismaClient } from './client.js'
 import { conversationSql, type MembershipSnapshot, type VisibilityViewer } from '../auth/visibility.js'
-import type { ConversationKind } from '../generated/prisma/enums.js'
+import type { ConversationKind, Role } from '../generated/prisma/enums.js'
 
 // ----------------------------------------------------------------------------------------- unread
 
@@ -72,6 +72,8 @@ export interface SentMessageRow {
   editedAt: Date | null
   deletedAt: Date | null
   kind: ConversationKind
+  /** The sender's row, so a payload selecting it needs no second read. */
+  sender: { id: string; tenantId: string; externalId: string; displayName: string; role: Role; createdAt: Date; updatedAt: Date }
 }
 
 /**
@@ -86,7 +88,7 @@ export async function sendAsParticipant(
   prisma: PrismaClient,
   m: { tenantId: string; conversationId: string; senderId: string; messageId: string; clientMessageId: string; body: string },
 ): Promise<SentMessageRow | undefined> {
-  const rows = await prisma.$queryRaw<SentMessageRow[]>`
+  const rows = await prisma.$queryRaw<Array<Omit<SentMessageRow, 'sender'> & { senderExternalId: string; senderDisplayName: string; senderRole: Role; senderCreatedAt: Date; senderUpdatedAt: Date }>>`
     WITH conv AS (
       UPDATE "Conversation" c
       SET "lastSeq" = c."lastSeq" + 1, "lastActivityAt" = now(), "lastMessageId" = ${m.messageId}::uuid, "updatedAt" = now()
@@ -109,7 +111,14 @@ export async function sendAsParticipant(
       FROM conv WHERE p."conversationId" = ${m.conversationId}::uuid AND p."userId" = ${m.senderId}::uuid AND p."lastReadSeq" < conv.seq
     )
     SELECT msg.id::text AS id, msg."tenantId"::text AS "tenantId", msg."conversationId"::text AS "conversationId", msg.seq, msg."senderId"::text AS "senderId",
-           msg."clientMessageId", msg.body, msg."createdAt", msg."editedAt", msg."deletedAt", conv.kind::text AS kind
-    FROM msg, conv`
-  return rows[0]
+           msg."clientMessageId", msg.body, msg."createdAt", msg."editedAt", msg."deletedAt", conv.kind::text AS kind,
+           u."externalId" AS "senderExternalId", u."displayName" AS "senderDisplayName", u.role::text AS "senderRole", u."createdAt" AS "senderCreatedAt", u."updatedAt" AS "senderUpdatedAt"
+    FROM msg, conv, "User" u WHERE u.id = msg."senderId"`
+  const row = rows[0]
+  if (!row) return undefined
+  const { senderExternalId, senderDisplayName, senderRole, senderCreatedAt, senderUpdatedAt, ...message } = row
+  return {
+    ...message,
+    sender: { id: message.senderId, tenantId: message.tenantId, externalId: senderExternalId, displayName: senderDisplayName, role: senderRole, createdAt: senderCreatedAt, updatedAt: senderUpdatedAt },
+  }
 }

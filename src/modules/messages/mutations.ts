@@ -1,4 +1,5 @@
 import { builder } from '../../builder.js'
+import { db } from '../../context.js'
 import { idOf } from '../../global-id.js'
 import { MessageRef } from './types.js'
 import { deleteMessage, editMessage, sendMessage } from './service.js'
@@ -21,9 +22,24 @@ const DeleteMessageInput = builder.inputType('DeleteMessageInput', {
 })
 
 type MessageRow = Awaited<ReturnType<typeof sendMessage>>
+
+/**
+ * The write returned the message (and, on the send fast path, its sender): serve the payload from it
+ * when the selection needs nothing else, instead of reading it again.
+ */
+function servedByRow(query: { include?: Record<string, unknown>; select?: unknown }, row: object): boolean {
+  if (query.select) return false
+  return Object.entries(query.include ?? {}).every(([relation, wanted]) => wanted === true && relation in row)
+}
+
 const payload = (name: string) =>
   builder.objectRef<{ message: MessageRow }>(name).implement({
-    fields: (t) => ({ message: t.field({ type: MessageRef, resolve: (p) => p.message }) }),
+    fields: (t) => ({
+      message: t.prismaField({
+        type: MessageRef,
+        resolve: (query, p, _args, ctx) => (servedByRow(query, p.message) ? p.message : db(ctx).message.findUniqueOrThrow({ ...query, where: { id: p.message.id } })),
+      }),
+    }),
   })
 
 builder.mutationFields((t) => ({
