@@ -93,9 +93,18 @@ export class Broker {
     const current = entry
     const unsubscribe = () => {
       if (!current.listeners.delete(listener) || current.listeners.size > 0) return
-      if (this.channels.get(name) === current) this.channels.delete(name)
+      // Unsubscribe from the backend once the subscription is confirmed, unless a listener came back
+      // meanwhile (it reuses this entry): one backend subscription per channel at a time.
       void current.subscription.then((id) => {
-        if (id !== undefined && !this.closed) Promise.resolve(this.engine!.unsubscribe(id)).catch(() => {})
+        if (current.listeners.size > 0 || this.channels.get(name) !== current) return
+        this.channels.delete(name)
+        if (id !== undefined && !this.closed) {
+          try {
+            void Promise.resolve(this.engine!.unsubscribe(id)).catch(() => {})
+          } catch {
+            // already gone
+          }
+        }
       })
     }
     return Object.assign(unsubscribe, { ready: current.subscription.then(() => undefined) })

@@ -104,7 +104,9 @@ class Source {
     // When membership changes, followers re-check at once (not only at the next event).
     this.unwatch = membership.onChange(conversationId, () => this.wakeAll())
     void membership.get(tenantId, conversationId).then(
-      () => (this.unpin = membership.pin(conversationId)),
+      () => {
+        if (!this.closed) this.unpin = membership.pin(conversationId)
+      },
       () => {},
     )
     this.ready = Promise.race([this.unlisten.ready, delay(READY_WAIT_MS)]).then(() => {
@@ -204,7 +206,10 @@ class Follower implements AsyncIterableIterator<TimelineItem> {
       this.delivered = options.lastSeq
     }
     this.disposeLifetime = endWithLifetime(options, () => void this.return())
-    this.started = source.ready
+    // The database already knows more than this node's source (an announcement it missed): read it.
+    this.started = source.ready.then(() => {
+      if (options.lastSeq > source.head) source.pump()
+    })
   }
 
   [Symbol.asyncIterator]() {

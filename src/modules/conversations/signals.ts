@@ -47,11 +47,15 @@ builder.subscriptionField('conversationSignals', (t) =>
       return coalescingStream<Signal>({ expiresAt: viewer.expiresAt, shutdown }, metrics, 'conversationSignals', {
         listen: (push) => {
           const unsubscribe = broker.subscribe('signal', conversation.id, push)
-          let unpin = () => {}
-          void membership.get(viewer.tenantId, conversation.id).then(() => (unpin = membership.pin(conversation.id)), () => {})
+          let unpin: (() => void) | undefined
+          let closed = false
+          void membership.get(viewer.tenantId, conversation.id).then(() => {
+            if (!closed) unpin = membership.pin(conversation.id)
+          }, () => {})
           return () => {
+            closed = true
             unsubscribe()
-            unpin()
+            unpin?.()
           }
         },
         accept: async (signal) => {
