@@ -188,3 +188,38 @@ describe('inbox and groups', () => {
     await inbox.close()
   })
 })
+
+describe('backpressure', () => {
+  it('a consumer that stops reading is closed with 1013 once its send buffer stays over the limit (it resumes with afterSeq)', async () => {
+    const slow = await startTestApp({ env: { WS_MAX_BUFFERED_BYTES: '65536', WS_SLOW_CONSUMER_MS: '200', MAX_MESSAGE_LENGTH: '200000', MAX_REQUEST_BYTES: '1048576' } })
+    try {
+      const w = tenantWorld(slow.graphqlUrl)
+      const [op, m1] = await Promise.all([w.user('op', 'operator'), w.user('m1')])
+      const runSlow = client(slow.graphqlUrl)
+      const { createConversation } = (await runSlow({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } } })).expectData()
+      const conversationId = createConversation.conversation.id
+      const body = 'x'.repeat(190_000)
+      for (let i = 0; i < 100; i += 4)
+        await Promise.all(
+          [0, 1, 2, 3].map(async (j) => (await runSlow({ document: SendMessageDocument, token: op.token, variables: { input: { conversationId, body, clientMessageId: `big-${i + j}` } } })).expectData()),
+        )
+      // A raw graphql-transport-ws client that subscribes to the ~19 MB backlog, then stops reading.
+      const { default: WebSocket } = await import('ws')
+      const socket = new WebSocket(slow.wsUrl, 'graphql-transport-ws')
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)))
+      await new Promise((resolve) => socket.once('open', resolve))
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${m1.token}` } }))
+      await new Promise((resolve) => socket.once('message', resolve))
+      const query = 'subscription($c: ID!) { conversationEvents(conversationId: $c, afterSeq: 0) { seq ... on MessageAddedEvent { message { body } } } }'
+      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: { c: conversationId } } }))
+      ;(socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause()
+      const closedByServer = async () => (await counter(slow.app.services.metrics.slowConsumersClosed)) > 0
+      for (let i = 0; i < 600 && !(await closedByServer()); i++) await new Promise((r) => setTimeout(r, 50))
+      expect(await closedByServer()).toBe(true)
+      ;(socket as unknown as { _socket: { resume(): void } })._socket.resume()
+      expect(await closed).toBe(1013)
+    } finally {
+      await slow.stop()
+    }
+  })
+})
