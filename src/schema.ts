@@ -18,6 +18,9 @@ import './modules/conversations/events.js'
 import './modules/conversations/subscriptions.js'
 import './modules/conversations/signals.js'
 import './modules/inbox/subscriptions.js'
+import './modules/support/types.js'
+import './modules/support/queries.js'
+import './modules/support/mutations.js'
 
 builder.queryType({ authScopes: { authenticated: true } })
 builder.subscriptionType({ authScopes: { authenticated: true } })

@@ -63,7 +63,7 @@ describe('raw statements (src/db/statements.ts) name the tenant', () => {
     const userOfA = decodeGlobalId(a.userId).id
     // Tenant A's id with tenant B's conversation, even for a viewer who would see everything.
     expect(await statements.loadMembership(prisma, a.tenantId, conversationOfB)).toBeNull()
-    expect([...(await statements.unreadCounts(prisma, a.tenantId, [{ userId: userOfA, conversationId: conversationOfB }])).values()]).toEqual([])
+    expect([...(await statements.unreadCounts(prisma, a.tenantId, [{ userId: userOfA, conversationId: conversationOfB, seesInternal: true }])).values()]).toEqual([])
     expect(await statements.conversationsWithUnread(prisma, a.tenantId, { userId: userOfA, role: 'ADMIN' })).not.toContain(conversationOfB)
     const sent = await statements.sendAsParticipant(prisma, {
       tenantId: a.tenantId,

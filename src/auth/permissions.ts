@@ -17,7 +17,18 @@ export function can(viewer: { role: Role }, permission: TenantPermission): boole
   return TENANT_PERMISSIONS[viewer.role].has(permission)
 }
 
-export type ConversationPermission = 'conversation:read' | 'conversation:update' | 'participant:manage' | 'message:send' | 'message:delete'
+export type ConversationPermission =
+  | 'conversation:read'
+  | 'conversation:update'
+  | 'participant:manage'
+  | 'message:send'
+  | 'message:delete'
+  /** SUPPORT: assign, transfer, close, reopen. */
+  | 'conversation:assign'
+  /** SUPPORT: take an unassigned conversation yourself. */
+  | 'conversation:claim'
+  /** Write an internal note. */
+  | 'message:note'
 
 export function canInConversation(viewer: { role: Role }, access: ConversationAccess, permission: ConversationPermission): boolean {
   switch (permission) {
@@ -30,6 +41,12 @@ export function canInConversation(viewer: { role: Role }, access: ConversationAc
     case 'message:delete':
       // Deleting someone else's message; everyone may delete their own.
       return sees(access) && viewer.role === 'ADMIN'
+    case 'conversation:assign':
+      return access.oversees || (access.viaGroup && viewer.role === 'OPERATOR')
+    case 'conversation:claim':
+      return (access.oversees && viewer.role === 'ADMIN') || (access.viaGroup && viewer.role === 'OPERATOR')
+    case 'message:note':
+      return sees(access) && (viewer.role === 'OPERATOR' || viewer.role === 'ADMIN')
   }
 }
 

@@ -120,3 +120,16 @@ export function accessFrom(
 }
 
 export const sees = (access: ConversationAccess) => access.oversees || access.participant || access.viaGroup
+
+// ---------------------------------------------------------------------------- internal notes
+
+/**
+ * Internal notes (and their timeline events, typing of notes) are for staff: operators, admins and
+ * services. End users (members) never see them — not in messages, lastMessage, unread counts, streams
+ * or inboxes.
+ */
+export const seesInternal = (viewer: { role: Role }) => viewer.role !== 'MEMBER'
+
+export function messageWhere(viewer: { role: Role }): Prisma.MessageWhereInput {
+  return seesInternal(viewer) ? {} : { internal: false }
+}

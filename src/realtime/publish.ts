@@ -9,6 +9,8 @@ export interface TimelineChange {
   inbox?: Record<string, InboxReason>
   /** Participants joined or left: live streams and inbox routing re-read who takes part. */
   membershipChanged?: boolean
+  /** An internal note: end users' inboxes do not hear of it. */
+  staffOnly?: boolean
 }
 
 /** The conversation's timeline reached `seq`: live followers read it, everyone's inbox shows the change. */
@@ -16,12 +18,12 @@ export function announceTimeline(ctx: Context, conversationId: string, seq: numb
   const { broker, timeline } = ctx.app
   if (change.membershipChanged) broker.publish('membership', 'all', { conversationId })
   timeline.announce(conversationId, seq)
-  publishInbox(ctx, conversationId, change.inbox ?? {}, 'UPDATED')
+  publishInbox(ctx, conversationId, change.inbox ?? {}, 'UPDATED', change.staffOnly)
 }
 
 /** The conversation changed in the lists of those who see it (see Topics['inbox']). */
-export function publishInbox(ctx: Context, conversationId: string, reasons: Record<string, InboxReason>, defaultReason: InboxReason | null) {
-  ctx.app.broker.publish('inbox', viewerOf(ctx).tenantId, { conversationId, reasons, defaultReason })
+export function publishInbox(ctx: Context, conversationId: string, reasons: Record<string, InboxReason>, defaultReason: InboxReason | null, staffOnly = false) {
+  ctx.app.broker.publish('inbox', viewerOf(ctx).tenantId, { conversationId, reasons, defaultReason, ...(staffOnly && { staffOnly }) })
 }
 
 /** A new conversation: membership is new, everyone who sees it gets ADDED. */

@@ -17,14 +17,14 @@ export interface Topics {
   timeline: { conversationId: string; seq: number }
   /** Ephemeral signals of a conversation: typing and receipts (key: conversationId). */
   signal:
-    | { kind: 'typing'; conversationId: string; userId: string; expiresAt: number }
+    | { kind: 'typing'; conversationId: string; userId: string; expiresAt: number; internal: boolean }
     | { kind: 'receipt'; conversationId: string; userId: string; lastReadSeq: number; lastDeliveredSeq: number }
   /**
    * A conversation changed in the lists of those who see it (key: tenantId). Every node routes it to its
    * own inbox subscribers with the visibility rule: `reasons` names users for whom it was ADDED or
    * REMOVED; everyone else who sees it gets `defaultReason` (null: only the named users hear of it).
    */
-  inbox: { conversationId: string; reasons: Record<string, InboxReason>; defaultReason: InboxReason | null }
+  inbox: { conversationId: string; reasons: Record<string, InboxReason>; defaultReason: InboxReason | null; staffOnly?: boolean }
   /** Who takes part in a conversation, or who is in a group, changed (key: "all"; every node listens). */
   membership: { conversationId?: string; groupId?: string }
 }

@@ -11,7 +11,7 @@
 // Guarantees kept from the first design: listen first, then read the backlog, then follow; every
 // wake-up reads everything after the last seq read, in seq order, so a lost or late publish is a delay,
 // never a gap; seqs commit in order (the row lock), so a committed N implies N-1.
-import { seesConversation, type VisibilityViewer } from '../auth/visibility.js'
+import { seesConversation, seesInternal, type VisibilityViewer } from '../auth/visibility.js'
 import type { TenantDb, TenantDbCache } from '../db/tenant-scope.js'
 import type { Logger } from '../logger.js'
 import type { Broker, Subscription } from '../realtime/pubsub.js'
@@ -186,12 +186,14 @@ class Follower implements AsyncIterableIterator<TimelineItem> {
   private truncated: TimelineItem | undefined
   private readonly disposeLifetime: () => void
   private readonly started: Promise<void>
+  private readonly seesInternal: boolean
 
   constructor(
     private readonly source: Source,
     private readonly options: FollowOptions,
   ) {
     this.delivered = options.afterSeq
+    this.seesInternal = seesInternal(options.viewer)
     source.followers.add(this)
     source.deps.metrics.activeSubscriptions.inc({ field: 'conversationEvents' })
     // The backlog, unless it is longer than the replay limit: then say so and go on from lastSeq.
@@ -244,6 +246,11 @@ class Follower implements AsyncIterableIterator<TimelineItem> {
       if (item) {
         if (!(await this.allowed())) break
         if (this.done) break
+        // An internal note's events are not for end users: their seqs increase but skip it.
+        if (item.kind === 'event' && item.event.internal && !this.seesInternal) {
+          this.delivered = want
+          continue
+        }
         return this.deliver(item, want)
       }
       if (want <= this.source.head) {

@@ -4,7 +4,7 @@
 // sequence is gap-free and duplicate-free across any number of server processes. (The send fast path,
 // src/modules/messages/send.sql.ts, does the same in one statement.)
 import { TENANT_FROM_SCOPE, type TenantDb } from '../db/tenant-scope.js'
-import type { ConversationEventType } from '../generated/prisma/enums.js'
+import type { ConversationEventType, ConversationStatus } from '../generated/prisma/enums.js'
 
 export type Tx = Parameters<Parameters<TenantDb['$transaction']>[0]>[0]
 
@@ -16,10 +16,15 @@ export interface TimelineEntry {
   actorId: string
   messageId?: string
   userId?: string
+  groupId?: string
+  status?: ConversationStatus
+  /** Staff only (an internal note's events). */
+  internal?: boolean
+  override?: boolean
 }
 
 /** Event types that change who takes part in a conversation (live fan-out re-reads its membership). */
-export const MEMBERSHIP_EVENTS: ReadonlySet<ConversationEventType> = new Set(['PARTICIPANT_JOINED', 'PARTICIPANT_LEFT'])
+export const MEMBERSHIP_EVENTS: ReadonlySet<ConversationEventType> = new Set(['PARTICIPANT_JOINED', 'PARTICIPANT_LEFT', 'CONVERSATION_TRANSFERRED'])
 
 export type Append = (entry: TimelineEntry, extra?: AppendOptions) => Promise<number>
 
@@ -52,7 +57,19 @@ async function appendToTimeline(tx: Tx, conversationId: string, entry: TimelineE
     select: { lastSeq: true },
   })
   await tx.conversationEvent.create({
-    data: { conversationId, seq: lastSeq, type: entry.type, actorId: entry.actorId, messageId: entry.messageId ?? null, userId: entry.userId ?? null, tenantId: TENANT_FROM_SCOPE },
+    data: {
+      conversationId,
+      seq: lastSeq,
+      type: entry.type,
+      actorId: entry.actorId,
+      messageId: entry.messageId ?? null,
+      userId: entry.userId ?? null,
+      groupId: entry.groupId ?? null,
+      status: entry.status ?? null,
+      internal: entry.internal ?? false,
+      override: entry.override ?? false,
+      tenantId: TENANT_FROM_SCOPE,
+    },
   })
   return lastSeq
 }

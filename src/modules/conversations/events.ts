@@ -4,7 +4,8 @@ import { db } from '../../context.js'
 import type { ConversationEvent } from '../../generated/prisma/client.js'
 import { encodeGlobalId } from '../../global-id.js'
 import type { TimelineItem } from '../../timeline/read.js'
-import { ConversationRef } from './types.js'
+import { ConversationRef, ConversationStatusEnum } from './types.js'
+import { GroupRef } from '../groups/types.js'
 import { MessageRef } from '../messages/types.js'
 import { UserRef } from '../users/types.js'
 
@@ -27,6 +28,9 @@ const TYPE_NAMES = {
   PARTICIPANT_JOINED: 'ParticipantJoinedEvent',
   PARTICIPANT_LEFT: 'ParticipantLeftEvent',
   CONVERSATION_UPDATED: 'ConversationUpdatedEvent',
+  CONVERSATION_ASSIGNED: 'ConversationAssignedEvent',
+  CONVERSATION_TRANSFERRED: 'ConversationTransferredEvent',
+  CONVERSATION_STATUS_CHANGED: 'ConversationStatusChangedEvent',
 } as const satisfies Record<ConversationEvent['type'], string>
 
 type EventItem = Extract<TimelineItem, { kind: 'event' }>
@@ -41,6 +45,10 @@ const eventType = (name: string, description: string, fields: (t: any) => Record
         type: UserRef,
         nullable: true,
         resolve: (query, item, _args, ctx) => (item.event.actorId ? db(ctx).user.findUnique({ ...query, where: { id: item.event.actorId } }) : null),
+      }),
+      override: t.boolean({
+        description: 'An admin replied into a conversation assigned to someone else (reply policy ASSIGNEE_ONLY)',
+        resolve: (item) => item.event.override,
       }),
       ...fields(t),
     }),
@@ -69,6 +77,24 @@ eventType('ConversationUpdatedEvent', 'Subject or status changed', (t) => ({
     type: ConversationRef,
     resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => db(ctx).conversation.findUniqueOrThrow({ ...query, where: { id: item.event.conversationId } }),
   }),
+}))
+
+eventType('ConversationAssignedEvent', 'SUPPORT: the assignee changed (claim, assign, unassign); actor is who did it', (t) => ({
+  assignee: t.prismaField({
+    type: UserRef,
+    nullable: true,
+    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => (item.event.userId ? db(ctx).user.findUnique({ ...query, where: { id: item.event.userId } }) : null),
+  }),
+}))
+eventType('ConversationTransferredEvent', 'SUPPORT: moved to another group, unassigned', (t) => ({
+  group: t.prismaField({
+    type: GroupRef,
+    nullable: true,
+    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => (item.event.groupId ? db(ctx).group.findUnique({ ...query, where: { id: item.event.groupId } }) : null),
+  }),
+}))
+eventType('ConversationStatusChangedEvent', 'SUPPORT: OPEN, PENDING (waiting on the end user) or CLOSED', (t) => ({
+  status: t.field({ type: ConversationStatusEnum, resolve: (item: EventItem) => item.event.status ?? 'OPEN' }),
 }))
 
 builder.objectRef<Extract<TimelineItem, { kind: 'truncated' }>>('TimelineTruncatedEvent').implement({

@@ -5,7 +5,7 @@ import { ConversationKindEnum, ConversationRef, ConversationStatusEnum } from '.
 import { addParticipants, createConversation, leaveConversation, markPosition, removeParticipant, updateConversation } from './service.js'
 
 /** Resolvers translate global ids; services take row ids. */
-const withConversationId = <T extends { conversationId: string }>(input: T): T => ({ ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') })
+export const withConversationId = <T extends { conversationId: string }>(input: T): T => ({ ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') })
 
 type ConversationRow = Awaited<ReturnType<typeof createConversation>>['conversation']
 
@@ -27,7 +27,7 @@ const CreateConversationPayload = builder.objectRef<{ conversation: Conversation
   }),
 })
 
-const ConversationPayload = builder.objectRef<{ conversationId: string }>('ConversationPayload').implement({
+export const ConversationPayload = builder.objectRef<{ conversationId: string }>('ConversationPayload').implement({
   fields: (t) => ({
     conversation: t.prismaField({
       type: ConversationRef,

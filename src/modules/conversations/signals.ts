@@ -3,7 +3,7 @@
 // kept current by the membership topic), so a removed participant hears nothing after the removal.
 import { builder } from '../../builder.js'
 import { db, viewerOf } from '../../context.js'
-import { seesConversation } from '../../auth/visibility.js'
+import { seesConversation, seesInternal } from '../../auth/visibility.js'
 import { encodeGlobalId } from '../../global-id.js'
 import { idOf } from '../../global-id.js'
 import type { Topics } from '../../realtime/pubsub.js'
@@ -26,7 +26,10 @@ export const ConversationSignalRef = builder.interfaceRef<Signal>('ConversationS
 builder.objectRef<Extract<Signal, { kind: 'typing' }>>('TypingSignal').implement({
   description: 'The user is typing; shown until expiresAt unless renewed',
   interfaces: [ConversationSignalRef],
-  fields: (t) => ({ expiresAt: t.field({ type: 'DateTime', resolve: (s) => new Date(s.expiresAt) }) }),
+  fields: (t) => ({
+    expiresAt: t.field({ type: 'DateTime', resolve: (s) => new Date(s.expiresAt) }),
+    internal: t.boolean({ description: 'Typing an internal note (seen by operators and admins only)', resolve: (s) => s.internal }),
+  }),
 })
 
 builder.objectRef<Extract<Signal, { kind: 'receipt' }>>('ReceiptSignal').implement({
@@ -61,6 +64,8 @@ builder.subscriptionField('conversationSignals', (t) =>
         accept: async (signal) => {
           const snapshot = await membership.get(viewer.tenantId, conversation.id)
           if (!snapshot || !seesConversation(viewer, snapshot)) return 'stop'
+          // Typing of an internal note is for staff only.
+          if (signal.kind === 'typing' && signal.internal && !seesInternal(viewer)) return false
           return signal.userId !== viewer.userId
         },
         coalesceKey: (signal) => `${signal.kind}:${signal.userId}`,
@@ -70,7 +75,12 @@ builder.subscriptionField('conversationSignals', (t) =>
   }),
 )
 
-const SetTypingInput = builder.inputType('SetTypingInput', { fields: (t) => ({ conversationId: t.id({ required: true }) }) })
+const SetTypingInput = builder.inputType('SetTypingInput', {
+  fields: (t) => ({
+    conversationId: t.id({ required: true }),
+    internal: t.boolean({ description: 'Typing an internal note: only operators and admins see it' }),
+  }),
+})
 
 builder.mutationField('setTyping', (t) =>
   t.field({
@@ -80,9 +90,10 @@ builder.mutationField('setTyping', (t) =>
     description: 'Tells the other participants you are typing, for TYPING_TTL_MS; call again to extend',
     args: { input: t.arg({ type: SetTypingInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const { conversation } = await requireConversation(ctx, idOf('Conversation', input.conversationId, 'conversationId'), 'message:send')
+      const internal = !!input.internal
+      const { conversation } = await requireConversation(ctx, idOf('Conversation', input.conversationId, 'conversationId'), internal ? 'message:note' : 'message:send')
       const expiresAt = Date.now() + ctx.app.config.typingTtlMs
-      publishSignal(ctx, { kind: 'typing', conversationId: conversation.id, userId: viewerOf(ctx).userId, expiresAt })
+      publishSignal(ctx, { kind: 'typing', conversationId: conversation.id, userId: viewerOf(ctx).userId, expiresAt, internal })
       return { expiresAt }
     },
   }),

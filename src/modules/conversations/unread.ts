@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader'
 import { type AppServices, type Context, viewerOf } from '../../context.js'
 import { unreadCounts } from '../../db/statements.js'
+import { seesInternal } from '../../auth/visibility.js'
 
 const loaders = new WeakMap<AppServices, DataLoader<string, number>>()
 
@@ -15,21 +16,21 @@ export function unreadCount(ctx: Context, conversationId: string): Promise<numbe
     const prisma = ctx.app.prisma
     loader = new DataLoader(
       async (keys: readonly string[]) => {
-        const byTenant = new Map<string, Array<{ userId: string; conversationId: string }>>()
+        const byTenant = new Map<string, Array<{ userId: string; conversationId: string; seesInternal: boolean }>>()
         for (const key of keys) {
-          const [tenantId, userId, conversationId] = key.split(':') as [string, string, string]
+          const [tenantId, userId, conversationId, staff] = key.split(':') as [string, string, string, string]
           if (!byTenant.has(tenantId)) byTenant.set(tenantId, [])
-          byTenant.get(tenantId)!.push({ userId, conversationId })
+          byTenant.get(tenantId)!.push({ userId, conversationId, seesInternal: staff === '1' })
         }
         const counts = new Map<string, number>()
         for (const [tenantId, pairs] of byTenant)
           for (const [k, n] of await unreadCounts(prisma, tenantId, pairs)) counts.set(`${tenantId}:${k}`, n)
-        return keys.map((key) => counts.get(key) ?? 0)
+        return keys.map((key) => counts.get(key.slice(0, key.lastIndexOf(':'))) ?? 0)
       },
       { cache: false, maxBatchSize: 1000 },
     )
     loaders.set(ctx.app, loader)
   }
   const viewer = viewerOf(ctx)
-  return loader.load(`${viewer.tenantId}:${viewer.userId}:${conversationId}`)
+  return loader.load(`${viewer.tenantId}:${viewer.userId}:${conversationId}:${seesInternal(viewer) ? 1 : 0}`)
 }

@@ -3,7 +3,7 @@
 // conversation's membership), which of its own subscribers hear of it: ADDED and UPDATED only those who
 // see the conversation, REMOVED only those who no longer do. So an admin (who sees everything) gets
 // every change of the tenant, and an operator gets the conversations of their groups.
-import { possibleAudience, seesConversation, type VisibilityViewer } from '../../auth/visibility.js'
+import { possibleAudience, seesConversation, seesInternal, type VisibilityViewer } from '../../auth/visibility.js'
 import type { Broker, InboxReason, Topics } from '../../realtime/pubsub.js'
 import type { MembershipCache } from '../../timeline/membership.js'
 import type { Logger } from '../../logger.js'
@@ -77,7 +77,7 @@ export class InboxRouter {
     const payloads = new Map<InboxReason, InboxPayload>()
     for (const listener of candidates) {
       const reason = message.reasons[listener.viewer.userId] ?? message.defaultReason
-      if (!reason) continue
+      if (!reason || (message.staffOnly && !seesInternal(listener.viewer))) continue
       const sees = !!snapshot && seesConversation(listener.viewer, snapshot)
       if (reason === 'REMOVED' ? sees : !sees) continue
       let payload = payloads.get(reason)

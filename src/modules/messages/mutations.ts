@@ -12,6 +12,7 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
       required: true,
       description: 'Chosen by the client (e.g. a UUID) and reused on every retry: the same id always answers with the original message',
     }),
+    internal: t.boolean({ description: 'An internal note: operators and admins only; end users never see it' }),
   }),
 })
 const EditMessageInput = builder.inputType('EditMessageInput', {

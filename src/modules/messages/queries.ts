@@ -17,7 +17,7 @@ builder.queryField('messages', (t) =>
     resolve: (query, _root, args, ctx) => {
       const { typename, id } = decodeGlobalId(args.conversationId)
       if (typename !== 'Conversation') return []
-      const page = messagePage(args.afterSeq)
+      const page = messagePage(viewerOf(ctx), args.afterSeq)
       return db(ctx).message.findMany({ ...query, where: { ...page.where, conversationId: id, conversation: conversationWhere(viewerOf(ctx)) }, orderBy: page.orderBy })
     },
   }),

@@ -6,10 +6,11 @@ import { AppError, badInput, conflict, forbidden, notFound } from '../../errors.
 import { TENANT_FROM_SCOPE } from '../../db/tenant-scope.js'
 import { sendAsParticipant } from '../../db/statements.js'
 import { announceTimeline } from '../../realtime/publish.js'
-import { accessSelection, conversationWhere } from '../../auth/visibility.js'
+import { accessSelection, conversationWhere, messageWhere } from '../../auth/visibility.js'
 import { canOnMessage } from '../../auth/permissions.js'
 import { joinConversation, writeTimeline } from '../../timeline/write.js'
 import { requireConversation } from '../conversations/access.js'
+import { applySupportSendRules } from '../support/service.js'
 
 export const MAX_CLIENT_MESSAGE_ID = 128
 
@@ -17,6 +18,8 @@ export interface SendMessageInput {
   conversationId: string
   body: string
   clientMessageId: string
+  /** An internal note (operators and admins): end users never see it. */
+  internal?: boolean | null
 }
 
 function checkBody(ctx: Context, body: string) {
@@ -39,10 +42,11 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
     const clientMessageId = input.clientMessageId
     if (!clientMessageId.trim() || clientMessageId.length > MAX_CLIENT_MESSAGE_ID)
       throw badInput(`clientMessageId must be 1 to ${MAX_CLIENT_MESSAGE_ID} characters`, 'clientMessageId')
-    // The fast path, one statement: an active participant's first send of this clientMessageId.
+    const internal = !!input.internal
+    // The fast path, one statement: an active participant's first visible send of this clientMessageId.
     const messageId = randomUUID()
     try {
-      const sent = await sendAsParticipant(ctx.app.prisma, { tenantId: viewer.tenantId, conversationId: input.conversationId, senderId: viewer.userId, messageId, clientMessageId, body: input.body })
+      const sent = internal ? undefined : await sendAsParticipant(ctx.app.prisma, { tenantId: viewer.tenantId, conversationId: input.conversationId, senderId: viewer.userId, messageId, clientMessageId, body: input.body })
       if (sent) {
         const { kind, ...message } = sent
         metrics.messagesSent.inc({ kind })
@@ -55,24 +59,29 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
     }
 
     // Everything else — a retry, a sender who is not a participant yet, a conversation not visible.
-    const { conversation, access } = await requireConversation(ctx, input.conversationId, 'message:send')
+    const { conversation, access } = await requireConversation(ctx, input.conversationId, internal ? 'message:note' : 'message:send')
     const key = { conversationId_senderId_clientMessageId: { conversationId: conversation.id, senderId: viewer.userId, clientMessageId } }
     const original = await db(ctx).message.findUnique({ where: key })
-    if (original) return replay(ctx, original, input.body)
+    if (original) {
+      if (original.internal !== internal) throw conflict('clientMessageId was already used for a different message')
+      return replay(ctx, original, input.body)
+    }
     try {
       const { message, seq, joined } = await writeTimeline(db(ctx), conversation.id, async (tx, append) => {
+        // SUPPORT: reopen on the end user's message, one responder at a time (may refuse: nothing written).
+        const { override } = await applySupportSendRules(ctx, tx, append, conversation.id, internal)
         // Someone who sees the conversation through a group or a role joins it by writing in it.
         const joined = !access.participant && (await joinConversation(tx, conversation.id, viewer.userId))
         if (joined) await append({ type: 'PARTICIPANT_JOINED', actorId: viewer.userId, userId: viewer.userId })
-        const seq = await append({ type: 'MESSAGE_ADDED', actorId: viewer.userId, messageId }, { touchActivity: true })
-        const message = await tx.message.create({ data: { id: messageId, tenantId: TENANT_FROM_SCOPE, conversationId: conversation.id, seq, senderId: viewer.userId, clientMessageId, body: input.body } })
-        await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageId: message.id } })
+        const seq = await append({ type: 'MESSAGE_ADDED', actorId: viewer.userId, messageId, internal, override }, { touchActivity: true })
+        const message = await tx.message.create({ data: { id: messageId, tenantId: TENANT_FROM_SCOPE, conversationId: conversation.id, seq, senderId: viewer.userId, clientMessageId, body: input.body, internal } })
+        await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageId: message.id, ...(!internal && { lastPublicMessageId: message.id }) } })
         // The sender has read their own conversation up to their message.
         await tx.participant.updateMany({ where: { conversationId: conversation.id, userId: viewer.userId, lastReadSeq: { lt: seq } }, data: { lastReadSeq: seq, lastDeliveredSeq: seq } })
         return { message, seq, joined }
       })
       metrics.messagesSent.inc({ kind: conversation.kind })
-      announceTimeline(ctx, conversation.id, seq, { membershipChanged: joined })
+      announceTimeline(ctx, conversation.id, seq, { membershipChanged: joined, staffOnly: internal })
       return message
     } catch (e) {
       // A concurrent retry of the same send committed first (unique key): answer with that one.
@@ -112,7 +121,10 @@ async function replay<M extends { id: string; body: string; editedAt: Date | nul
 /** The message in a conversation the viewer sees; NOT_FOUND otherwise. */
 async function requireMessage(ctx: Context, messageId: string) {
   const viewer = viewerOf(ctx)
-  const message = await db(ctx).message.findFirst({ where: { id: messageId, conversation: conversationWhere(viewer) }, include: { conversation: { include: accessSelection(viewer) } } })
+  const message = await db(ctx).message.findFirst({
+    where: { id: messageId, conversation: conversationWhere(viewer), ...messageWhere(viewer) },
+    include: { conversation: { include: accessSelection(viewer) } },
+  })
   if (!message) throw notFound('Message')
   return { message }
 }
@@ -131,9 +143,9 @@ export async function editMessage(ctx: Context, input: { messageId: string; body
     if (current.body === input.body) return { updated: current, seq: null }
     await tx.messageRevision.create({ data: { tenantId: TENANT_FROM_SCOPE, messageId: message.id, body: current.body } })
     const updated = await tx.message.update({ where: { id: message.id }, data: { body: input.body, editedAt: new Date() } })
-    return { updated, seq: await append({ type: 'MESSAGE_EDITED', actorId: viewer.userId, messageId: message.id }) }
+    return { updated, seq: await append({ type: 'MESSAGE_EDITED', actorId: viewer.userId, messageId: message.id, internal: message.internal }) }
   })
-  if (seq !== null) announceTimeline(ctx, message.conversationId, seq)
+  if (seq !== null) announceTimeline(ctx, message.conversationId, seq, { staffOnly: message.internal })
   return updated
 }
 
@@ -149,8 +161,8 @@ export async function deleteMessage(ctx: Context, input: { messageId: string }) 
     if (current.deletedAt) return { deleted: current, seq: null }
     await tx.messageRevision.deleteMany({ where: { messageId: message.id } })
     const deleted = await tx.message.update({ where: { id: message.id }, data: { body: '', deletedAt: new Date() } })
-    return { deleted, seq: await append({ type: 'MESSAGE_DELETED', actorId: viewer.userId, messageId: message.id }) }
+    return { deleted, seq: await append({ type: 'MESSAGE_DELETED', actorId: viewer.userId, messageId: message.id, internal: message.internal }) }
   })
-  if (seq !== null) announceTimeline(ctx, message.conversationId, seq)
+  if (seq !== null) announceTimeline(ctx, message.conversationId, seq, { staffOnly: message.internal })
   return deleted
 }
