@@ -18,6 +18,7 @@ export interface Topics {
   /** Ephemeral signals of a conversation: typing and receipts (key: conversationId). */
   signal:
     | { kind: 'typing'; conversationId: string; userId: string; expiresAt: number; internal: boolean }
+    | { kind: 'viewing'; conversationId: string; userId: string; expiresAt: number }
     | { kind: 'receipt'; conversationId: string; userId: string; lastReadSeq: number; lastDeliveredSeq: number }
   /**
    * A conversation changed in the lists of those who see it (key: tenantId). Every node routes it to its
