@@ -26,6 +26,11 @@ import { useInputErrorCodes, useOperationLog, useRequestLimits } from './server/
 import { attachWebSocketServer } from './server/websocket.js'
 import { useResumableEventIds } from './server/sse.js'
 import { useRestFallback } from './server/rest.js'
+// Notifications and webhooks: the transactional outbox and its worker.
+import { createOutbox } from './outbox/enqueue.js'
+import { migrateOutbox, outboxStats, startOutboxWorker } from './outbox/worker.js'
+import { registerOutboxGauges } from './outbox/metrics.js'
+import { outboxTasks } from './jobs.js'
 
 export interface BuildAppOptions {
   log?: Logger
@@ -53,6 +58,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   }
   const appliedMigrations = !embedded && options.migrate === false ? [] : await migrate(databaseUrl)
   if (appliedMigrations.length) log.info({ migrations: appliedMigrations }, 'applied migrations')
+  // graphile-worker's own schema (idempotent, under an advisory lock): needed before the first enqueue.
+  await migrateOutbox(databaseUrl, config.outbox.schema)
 
   const metrics = createMetrics()
   const prisma = createPrismaClient(databaseUrl, config.databasePoolSize, (ms) => {
@@ -61,7 +68,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   })
   const pubsub = createPubSub(config.redisUrl, log, () => metrics.publishFailures.inc())
   const shutdown = new AbortController()
-  const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics, shutdown: shutdown.signal }
+  const outbox = createOutbox(config.outbox.schema)
+  const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics, outbox, shutdown: shutdown.signal }
+  registerOutboxGauges(metrics.registry, () => outboxStats(prisma, config.outbox.schema))
+  // The outbox worker runs in every server process; jobs are shared out with SKIP LOCKED.
+  const worker = await startOutboxWorker({ url: databaseUrl, schema: config.outbox.schema, concurrency: config.outbox.concurrency, log, taskList: outboxTasks(services) })
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)
 
@@ -147,6 +158,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         const drained = await Promise.race([closed.then(() => true), delay(config.shutdownTimeoutMs).then(() => false)])
         if (!drained) server.closeAllConnections()
         await yoga.dispose()
+        await worker.stop()
         await services.broker.close()
         await prisma.$disconnect()
         await embedded?.stop()

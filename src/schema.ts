@@ -16,6 +16,14 @@ import './modules/messages/queries.js'
 import './modules/messages/mutations.js'
 import './modules/realtime/types.js'
 import './modules/realtime/subscriptions.js'
+import './modules/common/json.js'
+import './modules/notifications/types.js'
+import './modules/notifications/queries.js'
+import './modules/notifications/mutations.js'
+import './modules/notifications/subscriptions.js'
+import './modules/webhooks/types.js'
+import './modules/webhooks/queries.js'
+import './modules/webhooks/mutations.js'
 
 builder.queryType({ authScopes: { authenticated: true } })
 builder.mutationType({ authScopes: { authenticated: true } })

@@ -12,10 +12,14 @@ export type TenantPermission =
   | 'conversation:create'
   /** See and act in every conversation of the tenant without taking part. */
   | 'conversation:oversee'
+  /** Register webhook endpoints, read the delivery log, redeliver. */
+  | 'webhook:manage'
+  /** Send notifications to users of the tenant (publishNotification). */
+  | 'notification:publish'
 
 const TENANT_PERMISSIONS: Record<Role, ReadonlySet<TenantPermission>> = {
-  ADMIN: new Set(['user:read', 'user:upsert', 'group:read', 'group:manage', 'conversation:create', 'conversation:oversee']),
-  SERVICE: new Set(['user:read', 'user:upsert', 'group:read', 'conversation:create', 'conversation:oversee']),
+  ADMIN: new Set(['user:read', 'user:upsert', 'group:read', 'group:manage', 'conversation:create', 'conversation:oversee', 'webhook:manage', 'notification:publish']),
+  SERVICE: new Set(['user:read', 'user:upsert', 'group:read', 'conversation:create', 'conversation:oversee', 'notification:publish']),
   OPERATOR: new Set(['user:read', 'group:read', 'conversation:create']),
   MEMBER: new Set(['user:read', 'conversation:create']),
 }

@@ -106,7 +106,7 @@ export function conversationTimeline(ctx: Context, options: TimelineOptions): As
  * ('stop'). Payloads waiting for a slow client are coalesced by `coalesceKey` (only the latest state
  * of each key is kept) and capped, so a client that stops reading cannot grow the server's memory.
  */
-export function followTopic<T extends 'inbox' | 'signal'>(
+export function followTopic<T extends 'inbox' | 'signal' | 'notification'>(
   ctx: Context,
   topic: T,
   key: string,

@@ -16,6 +16,8 @@ export interface Topics {
     | { kind: 'receipt'; conversationId: string; userId: string; lastReadSeq: number; lastDeliveredSeq: number }
   /** Something in a user's conversation list changed (key: userId). */
   inbox: { conversationId: string; reason: 'ADDED' | 'UPDATED' | 'REMOVED' }
+  /** A notification was created for a user (key: the recipient's userId). */
+  notification: { notificationId: string }
 }
 export type Topic = keyof Topics
 

@@ -1,5 +1,6 @@
 // startTestApp(): a real server (buildApp, real HTTP, real graphql-ws) on a free port, against the
 // run's PostgreSQL and, when asked for, its Redis.
+import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { inject } from 'vitest'
@@ -39,6 +40,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: 'info',
     SHUTDOWN_TIMEOUT_MS: '2000',
     ...(redis && { REDIS_URL: redis }),
+    // Each test app gets its own outbox (graphile-worker schema), so a worker of another test, with
+    // another configuration, never takes its jobs. Tests that share one pass OUTBOX_SCHEMA.
+    OUTBOX_SCHEMA: `outbox_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`,
     ...options.env,
   })
   const logs: string[] = []

@@ -10,6 +10,7 @@ import { publishInbox, publishSignal, publishTimeline } from '../../realtime/pub
 import { usersByExternalIds } from '../users/service.js'
 import { requireConversation } from './access.js'
 import { TX_OPTIONS, writeTimeline, type Tx } from './timeline.js'
+import { conversationCreatedEvent } from '../webhooks/events.js'
 
 export interface CreateConversationInput {
   kind: ConversationKind
@@ -69,6 +70,9 @@ export async function createConversation(ctx: Context, input: CreateConversation
         })),
       })
       if (groupIds.length) await tx.conversationGroup.createMany({ data: groupIds.map((groupId) => ({ tenantId: TENANT_FROM_SCOPE, conversationId: created.id, groupId })) })
+      // Notifications and webhooks: conversation.created, in this transaction (transactional outbox).
+      const people = [...(creatorJoins ? [{ id: viewer.userId, externalId: viewer.externalId }] : []), ...others]
+      await ctx.app.outbox.enqueue(tx, conversationCreatedEvent(viewer, created, userIds.map((id) => people.find((p) => p.id === id)!)))
       return created
     }, TX_OPTIONS)
     publishInbox(ctx, conversation.id, {}, 'ADDED')

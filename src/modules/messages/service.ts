@@ -10,6 +10,7 @@ import { accessFrom, accessSelection, requireConversation, visibleConversationWh
 import { canInConversation } from '../../auth/permissions.js'
 import { join } from '../conversations/service.js'
 import { writeTimeline } from '../conversations/timeline.js'
+import { messageCreatedEvent } from '../webhooks/events.js'
 
 export const MAX_CLIENT_MESSAGE_ID = 128
 
@@ -55,6 +56,8 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
         await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageId: message.id } })
         // The sender has read their own conversation up to their message.
         await tx.participant.updateMany({ where: { conversationId: conversation.id, userId: viewer.userId, lastReadSeq: { lt: seq } }, data: { lastReadSeq: seq, lastDeliveredSeq: seq } })
+        // Notifications and webhooks: message.created, in this transaction (transactional outbox).
+        await ctx.app.outbox.enqueue(tx, messageCreatedEvent(viewer, conversation, message))
         return { message, seq }
       }, { startsWithAppend: access.participant })
       metrics.messagesSent.inc({ kind: conversation.kind })
