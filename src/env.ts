@@ -45,6 +45,7 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
     // Notifications and webhooks (src/outbox, src/modules/webhooks, src/modules/notifications)
     OUTBOX_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier').default('graphile_worker'),
+    OUTBOX_NAMESPACE: z.string().regex(/^[a-z0-9_]{0,40}$/, 'must be lowercase letters, digits and _').default(''),
     OUTBOX_CONCURRENCY: int(4, 1, 100),
     WEBHOOK_ALLOW_PRIVATE: bool,
     WEBHOOK_MAX_ATTEMPTS: int(8, 1, 50),
@@ -78,7 +79,7 @@ export interface Config {
   replayLimit: number
   typingTtlMs: number
   shutdownTimeoutMs: number
-  outbox: { schema: string; concurrency: number }
+  outbox: { schema: string; namespace: string; concurrency: number }
   webhooks: { allowPrivate: boolean; maxAttempts: number; retryBaseMs: number; timeoutMs: number; disableAfterDeadLetters: number }
   notifyDelayMs: number
 }
@@ -116,7 +117,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     replayLimit: e.REPLAY_LIMIT,
     typingTtlMs: e.TYPING_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    outbox: { schema: e.OUTBOX_SCHEMA, concurrency: e.OUTBOX_CONCURRENCY },
+    outbox: { schema: e.OUTBOX_SCHEMA, namespace: e.OUTBOX_NAMESPACE, concurrency: e.OUTBOX_CONCURRENCY },
     webhooks: {
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? false,
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,

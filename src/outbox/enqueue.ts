@@ -1,6 +1,7 @@
 // Transactional outbox on graphile-worker: a job is added by calling graphile_worker.add_job() inside
 // the caller's transaction, so a rolled-back change enqueues nothing and a committed one cannot lose
 // its job (it is a row in the same database, committed atomically with the change).
+import type { Task, TaskList } from 'graphile-worker'
 import { Prisma } from '../generated/prisma/client.js'
 import type { OutboxEvent } from './events.js'
 
@@ -17,7 +18,6 @@ export interface AddJobOptions {
   jobKey?: string
   jobKeyMode?: 'replace' | 'preserve_run_at' | 'unsafe_dedupe'
   maxAttempts?: number
-  queueName?: string
 }
 
 /**
@@ -31,7 +31,6 @@ export function addJobSql(schema: string, task: string, payload: Prisma.Sql | un
   return Prisma.sql`${Prisma.raw(`"${schema}"`)}.add_job(
     identifier => ${task}::text,
     payload => ${json},
-    queue_name => ${options.queueName ?? null}::text,
     run_at => ${options.runAt ?? null}::timestamptz,
     max_attempts => ${options.maxAttempts ?? null}::int,
     job_key => ${options.jobKey ?? null}::text,
@@ -39,28 +38,38 @@ export function addJobSql(schema: string, task: string, payload: Prisma.Sql | un
   )`
 }
 
-/** Adds a job in the caller's transaction. */
-export async function addJob(tx: RawExecutor, schema: string, task: string, payload: unknown, options: AddJobOptions = {}): Promise<void> {
-  await tx.$executeRaw(Prisma.sql`SELECT ${addJobSql(schema, task, payload, options)}`)
-}
-
-/** Enqueues a domain event in the caller's transaction (webhooks and rules run after commit, from the worker). */
-export function enqueueEvent(tx: RawExecutor, schema: string, event: OutboxEvent): Promise<void> {
-  return addJob(tx, schema, OUTBOX_EVENT_TASK, event, { maxAttempts: 25 })
-}
-
-/** The outbox bound to one app's worker schema (AppServices.outbox). */
+/** The outbox of one app: its worker schema and task namespace (AppServices.outbox). */
 export interface Outbox {
   schema: string
-  /** enqueue(tx, event): adds the event in the caller's transaction. */
+  /** Adds the domain event in the caller's transaction; webhooks and rules run after commit, from the worker. */
   enqueue(tx: RawExecutor, event: OutboxEvent): Promise<void>
+  /**
+   * The same as an SQL expression, for a single-statement write: `SELECT ${outbox.enqueueSql(json)}`
+   * or a CTE `..., outbox AS (SELECT ${outbox.enqueueSql(Prisma.sql`json_build_object(...)`)} FROM m)`.
+   * The json must have the OutboxEvent shape (id, tenantId, type, occurredAt, data[, hints]).
+   */
+  enqueueSql(event: OutboxEvent | Prisma.Sql): Prisma.Sql
   addJob(tx: RawExecutor, task: string, payload: unknown, options?: AddJobOptions): Promise<void>
+  /** The worker's task list with this outbox's namespace applied to the task names. */
+  taskList(tasks: Record<string, Task>): TaskList
 }
 
-export function createOutbox(schema: string): Outbox {
+const EVENT_JOB = { maxAttempts: 25 } as const
+
+/**
+ * `namespace` prefixes task names: graphile-worker runs only the tasks a worker knows, so deployments
+ * (or test servers) with different settings can share one database without taking each other's jobs.
+ */
+export function createOutbox(schema: string, namespace = ''): Outbox {
+  const name = (task: string) => (namespace ? `${namespace}:${task}` : task)
+  const addJob = async (tx: RawExecutor, task: string, payload: unknown, options: AddJobOptions = {}) => {
+    await tx.$executeRaw(Prisma.sql`SELECT ${addJobSql(schema, name(task), payload, options)}`)
+  }
   return {
     schema,
-    enqueue: (tx, event) => enqueueEvent(tx, schema, event),
-    addJob: (tx, task, payload, options) => addJob(tx, schema, task, payload, options),
+    enqueue: (tx, event) => addJob(tx, OUTBOX_EVENT_TASK, event, EVENT_JOB),
+    enqueueSql: (event) => addJobSql(schema, name(OUTBOX_EVENT_TASK), event, EVENT_JOB),
+    addJob,
+    taskList: (tasks) => Object.fromEntries(Object.entries(tasks).map(([task, fn]) => [name(task), fn])),
   }
 }

@@ -39,9 +39,16 @@ export async function startOutboxWorker(options: { url: string; schema: string; 
     logger: workerLogger(options.log),
     taskList: options.taskList,
   })
+  let stopping = false
+  runner.promise.then(
+    () => stopping || options.log.error('outbox worker stopped unexpectedly'),
+    (e: unknown) => options.log.error({ err: String(e) }, 'outbox worker failed'),
+  )
   return {
     stop: async () => {
-      await runner.stop()
+      if (stopping) return
+      stopping = true
+      await runner.stop().catch((e: unknown) => options.log.warn({ err: String(e) }, 'outbox worker stop'))
     },
   }
 }

@@ -25,6 +25,11 @@ export interface TestAppOptions {
   env?: Record<string, string>
 }
 
+/** A fresh outbox namespace (task-name prefix) for a test server. */
+export function outboxNamespace() {
+  return `t${randomUUID().replace(/-/g, '').slice(0, 12)}`
+}
+
 export function redisUrl(): string | null {
   return inject('redisUrl')
 }
@@ -40,9 +45,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: 'info',
     SHUTDOWN_TIMEOUT_MS: '2000',
     ...(redis && { REDIS_URL: redis }),
-    // Each test app gets its own outbox (graphile-worker schema), so a worker of another test, with
-    // another configuration, never takes its jobs. Tests that share one pass OUTBOX_SCHEMA.
-    OUTBOX_SCHEMA: `outbox_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`,
+    // Each test app gets its own outbox namespace, so a worker of another test, with another
+    // configuration, never takes its jobs. Apps that share an outbox pass the same OUTBOX_NAMESPACE.
+    OUTBOX_NAMESPACE: outboxNamespace(),
     ...options.env,
   })
   const logs: string[] = []
