@@ -71,8 +71,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const outbox = createOutbox(config.outbox.schema, config.outbox.namespace)
   const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics, outbox, shutdown: shutdown.signal }
   registerOutboxGauges(metrics.registry, () => outboxStats(prisma, config.outbox.schema))
-  // The outbox worker runs in every server process; jobs are shared out with SKIP LOCKED.
-  const worker = await startOutboxWorker({ url: databaseUrl, schema: config.outbox.schema, concurrency: config.outbox.concurrency, log, taskList: outbox.taskList(outboxTasks(services)) })
+  // The outbox worker runs in every server process (unless OUTBOX_WORKER=false); jobs are shared out with SKIP LOCKED.
+  const worker = !config.outbox.worker ? { stop: async () => {} } : await startOutboxWorker({ url: databaseUrl, schema: config.outbox.schema, concurrency: config.outbox.concurrency, log, taskList: outbox.taskList(outboxTasks(services)) })
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)
 

@@ -47,6 +47,7 @@ const schema = z
     OUTBOX_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier').default('graphile_worker'),
     OUTBOX_NAMESPACE: z.string().regex(/^[a-z0-9_]{0,40}$/, 'must be lowercase letters, digits and _').default(''),
     OUTBOX_CONCURRENCY: int(4, 1, 100),
+    OUTBOX_WORKER: bool,
     WEBHOOK_ALLOW_PRIVATE: bool,
     WEBHOOK_MAX_ATTEMPTS: int(8, 1, 50),
     WEBHOOK_RETRY_BASE_MS: int(10_000, 1, 86_400_000),
@@ -79,7 +80,7 @@ export interface Config {
   replayLimit: number
   typingTtlMs: number
   shutdownTimeoutMs: number
-  outbox: { schema: string; namespace: string; concurrency: number }
+  outbox: { schema: string; namespace: string; concurrency: number; worker: boolean }
   webhooks: { allowPrivate: boolean; maxAttempts: number; retryBaseMs: number; timeoutMs: number; disableAfterDeadLetters: number }
   notifyDelayMs: number
 }
@@ -117,7 +118,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     replayLimit: e.REPLAY_LIMIT,
     typingTtlMs: e.TYPING_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    outbox: { schema: e.OUTBOX_SCHEMA, namespace: e.OUTBOX_NAMESPACE, concurrency: e.OUTBOX_CONCURRENCY },
+    outbox: { schema: e.OUTBOX_SCHEMA, namespace: e.OUTBOX_NAMESPACE, concurrency: e.OUTBOX_CONCURRENCY, worker: e.OUTBOX_WORKER ?? true },
     webhooks: {
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? false,
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,

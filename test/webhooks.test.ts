@@ -185,6 +185,34 @@ describe('the transactional outbox', () => {
     }
   })
 
+  it("a server killed (SIGKILL) right after a send commits still delivers that send's webhook once a server runs again", async () => {
+    const receiver = await startReceiver()
+    const env = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '20', OUTBOX_NAMESPACE: outboxNamespace(), NOTIFY_DELAY_MS: '20' }
+    // The first server commits but does not dispatch (OUTBOX_WORKER=false): the kill surely comes first.
+    const first = await startServerProcess({ env: { ...env, OUTBOX_WORKER: 'false' } })
+    let second: ServerProcess | undefined
+    let killed = false
+    try {
+      const { m1, conversationId } = await world(receiver.url)
+      const { sendMessage } = (
+        await client(first.graphqlUrl)({ document: SendMessageDocument, token: m1.token, variables: { input: { conversationId, body: 'survives a crash', clientMessageId: randomUUID() } } })
+      ).expectData()
+      await new Promise<void>((resolve) => {
+        first.child.once('exit', () => resolve())
+        first.child.kill('SIGKILL')
+      })
+      killed = true
+      expect(receiver.requests).toHaveLength(0)
+      expect((await outboxJobs(env.OUTBOX_NAMESPACE)).map((j) => j.task_identifier)).toEqual([`${env.OUTBOX_NAMESPACE}:outbox_event`])
+      second = await startServerProcess({ env })
+      const [request] = await receiver.waitFor(1, 30_000)
+      expect((JSON.parse(request!.body) as { data: { message: { id: string } } }).data.message.id).toBe(sendMessage.message.id)
+    } finally {
+      await Promise.all([killed ? undefined : first.stop(), second?.stop()])
+      await receiver.close()
+    }
+  })
+
   describe('two server processes dispatching one outbox', () => {
     let p1: ServerProcess
     let p2: ServerProcess
