@@ -89,6 +89,30 @@ describe('signed deliveries (Standard Webhooks)', () => {
   })
 })
 
+describe('metrics', () => {
+  it('/metrics shows the outbox depth and oldest age, attempts and deliveries by result, and dead letters', async () => {
+    const receiver = await startReceiver((n) => (n === 1 ? 500 : 200))
+    try {
+      const { send } = await world(receiver.url)
+      ;(await send('measured')).expectData()
+      await receiver.waitFor(2)
+      await outboxDrained(namespace)
+      const text = await (await fetch(`${t.url}/metrics`)).text()
+      const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1])
+      expect(value('switchboard_outbox_depth')).toBeGreaterThanOrEqual(0)
+      expect(value('switchboard_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(0)
+      expect(value('switchboard_webhook_attempts_total{result="http_error"}')).toBeGreaterThanOrEqual(1)
+      expect(value('switchboard_webhook_attempts_total{result="success"}')).toBeGreaterThanOrEqual(1)
+      expect(value('switchboard_webhook_deliveries_total{result="succeeded"}')).toBeGreaterThanOrEqual(1)
+      expect(value('switchboard_webhook_deliveries_total{result="retry_scheduled"}')).toBeGreaterThanOrEqual(1)
+      expect(text).toMatch(/^switchboard_webhook_dead_letters_total \d+/m)
+      expect(text).toMatch(/^# TYPE switchboard_notifications_created_total counter/m)
+    } finally {
+      await receiver.close()
+    }
+  })
+})
+
 describe('retries, dead letters, redelivery', () => {
   it('a receiver answering 500 twice then 200 gets the event on the third attempt, with the same webhook-id each time', async () => {
     const receiver = await startReceiver((n) => (n <= 2 ? 500 : 200))
