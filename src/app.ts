@@ -71,8 +71,19 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const outbox = createOutbox(config.outbox.schema, config.outbox.namespace)
   const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics, outbox, shutdown: shutdown.signal }
   registerOutboxGauges(metrics.registry, () => outboxStats(prisma, config.outbox.schema))
-  // The outbox worker runs in every server process (unless OUTBOX_WORKER=false); jobs are shared out with SKIP LOCKED.
-  const worker = !config.outbox.worker ? { stop: async () => {} } : await startOutboxWorker({ url: databaseUrl, schema: config.outbox.schema, concurrency: config.outbox.concurrency, log, taskList: outbox.taskList(outboxTasks(services)) })
+  // The outbox worker runs in every server process (unless OUTBOX_WORKER=false); jobs are shared out with
+  // SKIP LOCKED. Its handlers use their own small Prisma pool, so background work never takes the
+  // connections requests wait for (and its statements are not in switchboard_db_queries_total).
+  const workerPrisma = config.outbox.worker ? createPrismaClient(databaseUrl, config.outbox.concurrency + 1) : undefined
+  const worker = !workerPrisma
+    ? { stop: async () => {} }
+    : await startOutboxWorker({
+        url: databaseUrl,
+        schema: config.outbox.schema,
+        concurrency: config.outbox.concurrency,
+        log,
+        taskList: outbox.taskList(outboxTasks({ ...services, prisma: workerPrisma, tenantDbs: new TenantDbCache(workerPrisma) })),
+      })
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)
 
@@ -159,6 +170,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         if (!drained) server.closeAllConnections()
         await yoga.dispose()
         await worker.stop()
+        await workerPrisma?.$disconnect()
         await services.broker.close()
         await prisma.$disconnect()
         await embedded?.stop()
