@@ -15,6 +15,7 @@ import {
   CreateWebhookEndpointDocument,
   RedeliverWebhookDocument,
   SendMessageDocument,
+  UpdateConversationDocument,
   UpdateWebhookEndpointDocument,
   WebhookEndpointsDocument,
 } from '../client/generated/graphql.js'
@@ -83,6 +84,23 @@ describe('signed deliveries (Standard Webhooks)', () => {
       expect(billing.data.conversation.id).toBe(createConversation.conversation.id)
       expect(billing.data.conversation.participants.map((p: { id: string }) => p.id).sort()).toEqual([admin.id, m1.id, m2.id].sort())
       expect(billing.data.conversation.createdBy).toEqual({ id: admin.id, externalId: 'admin' })
+    } finally {
+      await receiver.close()
+    }
+  })
+})
+
+describe('conversation.closed', () => {
+  it('closing a conversation sends conversation.closed once, naming who closed it', async () => {
+    const receiver = await startReceiver()
+    try {
+      const { admin, conversationId } = await world(receiver.url, ['conversation.closed'])
+      ;(await run({ document: UpdateConversationDocument, token: admin.token, variables: { input: { conversationId, status: 'CLOSED' } } })).expectData()
+      ;(await run({ document: UpdateConversationDocument, token: admin.token, variables: { input: { conversationId, subject: 'closed already' } } })).expectData()
+      const [request] = await receiver.waitFor(1)
+      await outboxDrained(namespace)
+      expect(receiver.requests).toHaveLength(1)
+      expect(JSON.parse(request!.body)).toMatchObject({ type: 'conversation.closed', data: { conversation: { id: conversationId, kind: 'GROUP' }, closedBy: { id: admin.id, externalId: 'admin' } } })
     } finally {
       await receiver.close()
     }

@@ -10,7 +10,7 @@ import { publishInbox, publishSignal, publishTimeline } from '../../realtime/pub
 import { usersByExternalIds } from '../users/service.js'
 import { requireConversation } from './access.js'
 import { TX_OPTIONS, writeTimeline, type Tx } from './timeline.js'
-import { conversationCreatedEvent } from '../webhooks/events.js'
+import { conversationClosedEvent, conversationCreatedEvent } from '../webhooks/events.js'
 
 export interface CreateConversationInput {
   kind: ConversationKind
@@ -123,6 +123,8 @@ export async function updateConversation(ctx: Context, input: UpdateConversation
   if (subject === conversation.subject && status === conversation.status) return conversation
   const seq = await writeTimeline(ctx, conversation.id, async (tx, append) => {
     await tx.conversation.update({ where: { id: conversation.id }, data: { subject, status } })
+    // Notifications and webhooks: conversation.closed, in this transaction (transactional outbox).
+    if (status === 'CLOSED' && conversation.status !== 'CLOSED') await ctx.app.outbox.enqueue(tx, conversationClosedEvent(viewerOf(ctx), conversation))
     return append({ type: 'CONVERSATION_UPDATED', actorId: viewerOf(ctx).userId }, { bumpVersion: true, touchActivity: true })
   })
   publishTimeline(ctx, conversation.id, seq)

@@ -66,3 +66,10 @@ export function notificationCreatedEvent(
     recipient: userRef(recipient.id, recipient.externalId),
   })
 }
+
+export function conversationClosedEvent(viewer: Viewer, conversation: { id: string; kind: string }) {
+  return outboxEvent(viewer.tenantId, 'conversation.closed', {
+    conversation: { id: encodeGlobalId('Conversation', conversation.id), kind: conversation.kind },
+    closedBy: userRef(viewer.userId, viewer.externalId),
+  })
+}
