@@ -20,6 +20,8 @@ import {
   WebhookEndpointsDocument,
 } from '../client/generated/graphql.js'
 import { outboxEvent } from '../src/outbox/events.js'
+import { messageCreatedEventSql } from '../src/modules/webhooks/events.js'
+import { Prisma } from '../src/generated/prisma/client.js'
 import { sendWebhook } from '../src/modules/webhooks/send.js'
 
 const MAX_ATTEMPTS = 3
@@ -251,6 +253,33 @@ describe('the transactional outbox', () => {
       expect((JSON.parse(request!.body) as { data: { message: { id: string } } }).data.message.id).toBe(sendMessage.message.id)
     } finally {
       await Promise.all([killed ? undefined : first.stop(), second?.stop()])
+      await receiver.close()
+    }
+  })
+
+  it('a single-statement write can enqueue in the same statement (Outbox.enqueueSql + messageCreatedEventSql): the receiver gets the same event as from sendMessage', async () => {
+    const receiver = await startReceiver()
+    try {
+      const { send, m1, w } = await world(receiver.url)
+      const { sendMessage } = (await send('one statement')).expectData()
+      const [fromService] = await receiver.waitFor(1)
+      const { prisma, outbox } = t.app.services
+      const viewer = await prisma.user.findFirstOrThrow({ where: { externalId: 'm1', tenant: { externalId: w.tid } }, include: { tenant: true } })
+      const messageId = Buffer.from(sendMessage.message.id, 'base64').toString().split(':')[1]!
+      const row = await prisma.message.findUniqueOrThrow({ where: { id: messageId }, include: { conversation: true } })
+      const event = messageCreatedEventSql(
+        { tenantId: viewer.tenantId, tenantExternalId: w.tid, userId: viewer.id, externalId: 'm1', role: 'MEMBER', displayName: 'm1', expiresAt: undefined },
+        row.conversation,
+        row,
+        { seq: Prisma.sql`m.seq`, createdAt: Prisma.sql`m."createdAt"` },
+      )
+      await prisma.$executeRaw`WITH m AS (SELECT seq, "createdAt" FROM "Message" WHERE id = ${messageId}::uuid) SELECT ${outbox.enqueueSql(event)} FROM m`
+      const [, fromStatement] = await receiver.waitFor(2)
+      const data = (r: typeof fromService) => (JSON.parse(r!.body) as { data: unknown }).data
+      expect(data(fromStatement)).toEqual(data(fromService))
+      expect(fromStatement!.headers['webhook-id']).not.toBe(fromService!.headers['webhook-id'])
+      expect(m1.id).toBe((data(fromStatement) as { message: { sender: { id: string } } }).message.sender.id)
+    } finally {
       await receiver.close()
     }
   })

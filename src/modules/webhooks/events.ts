@@ -1,5 +1,6 @@
 // Builders of the outbox events the domain emits: called inside the transaction of the change, with
 // the rows at hand, so the payload is what committed. Ids are global ids, as the GraphQL API shows them.
+import { Prisma } from '../../generated/prisma/client.js'
 import { encodeGlobalId } from '../../global-id.js'
 import type { Viewer } from '../../auth/viewer.js'
 import { outboxEvent, type UserRef } from '../../outbox/events.js'
@@ -72,4 +73,40 @@ export function conversationClosedEvent(viewer: Viewer, conversation: { id: stri
     conversation: { id: encodeGlobalId('Conversation', conversation.id), kind: conversation.kind },
     closedBy: userRef(viewer.userId, viewer.externalId),
   })
+}
+
+const isoSql = (ts: Prisma.Sql) => Prisma.sql`to_char(${ts}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+/**
+ * message.created as an SQL json expression, for a send written as one SQL statement: the same event
+ * as messageCreatedEvent, with what is only known inside the statement (the seq, the row's createdAt,
+ * a UTC timestamp(3)) given as SQL expressions. Use it with Outbox.enqueueSql, e.g.
+ *   WITH m AS (INSERT INTO "Message" ... RETURNING seq, "createdAt")
+ *   SELECT ..., ${outbox.enqueueSql(messageCreatedEventSql(viewer, conversation, message, { seq: Prisma.sql`m.seq`, createdAt: Prisma.sql`m."createdAt"` }))} FROM m
+ */
+export function messageCreatedEventSql(
+  viewer: Viewer,
+  conversation: { id: string; kind: string },
+  message: { id: string; body: string; clientMessageId: string },
+  inStatement: { seq: Prisma.Sql; createdAt: Prisma.Sql },
+): Prisma.Sql {
+  const sender = userRef(viewer.userId, viewer.externalId)
+  return Prisma.sql`json_build_object(
+    'id', gen_random_uuid(),
+    'tenantId', ${viewer.tenantId}::text,
+    'type', 'message.created',
+    'occurredAt', ${isoSql(Prisma.sql`(now() at time zone 'UTC')`)},
+    'data', json_build_object(
+      'conversation', json_build_object('id', ${encodeGlobalId('Conversation', conversation.id)}::text, 'kind', ${conversation.kind}::text),
+      'message', json_build_object(
+        'id', ${encodeGlobalId('Message', message.id)}::text,
+        'seq', ${inStatement.seq},
+        'body', ${message.body}::text,
+        'clientMessageId', ${message.clientMessageId}::text,
+        'createdAt', ${isoSql(inStatement.createdAt)},
+        'sender', json_build_object('id', ${sender.id}::text, 'externalId', ${sender.externalId}::text)
+      )
+    ),
+    'hints', json_build_object('conversationId', ${conversation.id}::text, 'messageId', ${message.id}::text, 'seq', ${inStatement.seq}, 'senderId', ${viewer.userId}::text)
+  )`
 }
