@@ -13,6 +13,7 @@ import { tenantWorld } from './kit/world.js'
 import {
   CreateConversationDocument,
   CreateWebhookEndpointDocument,
+  NodeDocument,
   RedeliverWebhookDocument,
   SendMessageDocument,
   UpdateConversationDocument,
@@ -365,10 +366,16 @@ describe('who may manage webhooks, and where they may point (SSRF)', () => {
     ;(await run({ document: CreateWebhookEndpointDocument, token: operator.token, variables: { input } })).expectError('FORBIDDEN')
     ;(await run({ document: CreateWebhookEndpointDocument, token: service.token, variables: { input } })).expectError('FORBIDDEN')
     ;(await run({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input: { ...input, eventTypes: ['message.exploded'] } } })).expectError('BAD_USER_INPUT')
-    ;(await run({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input } })).expectData()
+    const { createWebhookEndpoint } = (await run({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input } })).expectData()
     ;(await run({ document: WebhookEndpointsDocument, token: operator.token })).expectError('FORBIDDEN')
     const other = await tenantWorld(t.graphqlUrl, 'webhooks').user('admin', 'admin')
     expect((await run({ document: WebhookEndpointsDocument, token: other.token })).expectData().webhookEndpoints).toEqual([])
+    // node(id): the endpoint for its tenant's admins only; to another tenant it does not exist.
+    const id = createWebhookEndpoint.endpoint.id
+    expect((await run({ document: NodeDocument, token: admin.token, variables: { id } })).expectData().node).toEqual({ __typename: 'WebhookEndpoint', id })
+    expect((await run({ document: NodeDocument, token: operator.token, variables: { id } })).expectData().node).toBeNull()
+    expect((await run({ document: NodeDocument, token: other.token, variables: { id } })).expectData().node).toBeNull()
+    ;(await run({ document: UpdateWebhookEndpointDocument, token: other.token, variables: { input: { endpointId: id, enabled: false } } })).expectError('NOT_FOUND')
     expect((await run({ document: WebhookEndpointsDocument, token: admin.token })).expectData().webhookEndpoints).toHaveLength(1)
   })
 })
