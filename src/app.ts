@@ -2,6 +2,7 @@
 // Opens the database (embedded PostgreSQL unless DATABASE_URL), applies migrations, connects pub/sub,
 // builds Yoga, and returns { start, stop } plus the services it wired.
 import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createYoga, useReadinessCheck, type Plugin as YogaPlugin } from 'graphql-yoga'
@@ -24,6 +25,10 @@ import { schema } from './schema.js'
 import { maskError } from './server/mask-error.js'
 import { useInputErrorCodes, useOperationLog, useRequestLimits } from './server/plugins.js'
 import { attachWebSocketServer } from './server/websocket.js'
+import { useSharedExecution } from './realtime/fanout.js'
+import { TimelineHub } from './timeline/hub.js'
+import { MembershipCache } from './timeline/membership.js'
+import { InboxRouter } from './modules/inbox/router.js'
 import { useResumableEventIds } from './server/sse.js'
 import { useRestFallback } from './server/rest.js'
 // Notifications and webhooks: the transactional outbox and its worker.
@@ -68,8 +73,15 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   })
   const pubsub = createPubSub(config.redisUrl, log, () => metrics.publishFailures.inc())
   const shutdown = new AbortController()
+  // Every live stream listens for shutdown: not a leak.
+  setMaxListeners(0, shutdown.signal)
+  const tenantDbs = new TenantDbCache(prisma)
+  const broker = pubsub.broker
+  const membership = new MembershipCache(prisma, broker)
+  const timeline = new TimelineHub({ tenantDbs, broker, membership, metrics, log })
+  const inbox = new InboxRouter(broker, membership, log)
   const outbox = createOutbox(config.outbox.schema, config.outbox.namespace)
-  const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics, outbox, shutdown: shutdown.signal }
+  const services: AppServices = { config, log, prisma, tenantDbs, broker, timeline, membership, inbox, metrics, outbox, shutdown: shutdown.signal }
   registerOutboxGauges(metrics.registry, () => outboxStats(prisma, config.outbox.schema))
   // The outbox worker runs in every server process (unless OUTBOX_WORKER=false); jobs are shared out with
   // SKIP LOCKED. Its handlers use their own small Prisma pool, so background work never takes the
@@ -137,6 +149,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       useOperationLog(),
       useInputErrorCodes(),
       useResumableEventIds(),
+      useSharedExecution(metrics),
       ...useRestFallback(),
     ] as YogaPlugin[],
   })
@@ -171,6 +184,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         await yoga.dispose()
         await worker.stop()
         await workerPrisma?.$disconnect()
+        membership.close()
         await services.broker.close()
         await prisma.$disconnect()
         await embedded?.stop()

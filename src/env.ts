@@ -54,6 +54,8 @@ const schema = z
     WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
     WEBHOOK_DISABLE_AFTER_DEAD_LETTERS: int(5, 1, 1000),
     NOTIFY_DELAY_MS: int(10_000, 0, 86_400_000),
+    WS_MAX_BUFFERED_BYTES: int(4 * 1_048_576, 65_536, 1024 * 1_048_576),
+    WS_SLOW_CONSUMER_MS: int(10_000, 100, 600_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY)
@@ -83,6 +85,9 @@ export interface Config {
   outbox: { schema: string; namespace: string; concurrency: number; worker: boolean }
   webhooks: { allowPrivate: boolean; maxAttempts: number; retryBaseMs: number; timeoutMs: number; disableAfterDeadLetters: number }
   notifyDelayMs: number
+  /** A WebSocket whose send buffer stays above this many bytes for wsSlowConsumerMs is closed (1013). */
+  wsMaxBufferedBytes: number
+  wsSlowConsumerMs: number
 }
 
 export class ConfigError extends Error {}
@@ -127,5 +132,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       disableAfterDeadLetters: e.WEBHOOK_DISABLE_AFTER_DEAD_LETTERS,
     },
     notifyDelayMs: e.NOTIFY_DELAY_MS,
+    wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    wsSlowConsumerMs: e.WS_SLOW_CONSUMER_MS,
   }
 }

@@ -15,7 +15,7 @@ export interface UserRef {
 export interface EventData {
   'message.created': {
     conversation: { id: string; kind: string }
-    message: { id: string; seq: number; body: string; clientMessageId: string; createdAt: string; sender: UserRef }
+    message: { id: string; seq: number; body: string; clientMessageId: string; createdAt: string; internal: boolean; sender: UserRef }
   }
   'conversation.created': {
     conversation: { id: string; kind: string; subject: string | null; contextType: string | null; contextId: string | null; createdAt: string; createdBy: UserRef; participants: UserRef[] }

@@ -14,6 +14,12 @@ export function createMetrics() {
     gapsFilled: new Counter({ name: 'switchboard_delivery_gaps_filled_total', help: 'Live deliveries that found a gap and filled it from the database', registers: [registry] }),
     publishFailures: new Counter({ name: 'switchboard_publish_failures_total', help: 'Pub/sub publishes that failed (subscribers catch up from the database)', registers: [registry] }),
     activeSubscriptions: new Gauge({ name: 'switchboard_active_subscriptions', help: 'Open GraphQL subscriptions, by field', labelNames: ['field'] as const, registers: [registry] }),
+    fanoutExecutions: new Counter({
+      name: 'switchboard_fanout_executions_total',
+      help: 'Subscription selections executed for live events (once per event and group of identical subscribers)',
+      registers: [registry],
+    }),
+    slowConsumersClosed: new Counter({ name: 'switchboard_slow_consumers_closed_total', help: 'WebSockets closed (1013) because their send buffer stayed over the limit', registers: [registry] }),
     websocketConnections: new Gauge({ name: 'switchboard_websocket_connections', help: 'Open graphql-ws sockets', registers: [registry] }),
     dbQueries: new Counter({ name: 'switchboard_db_queries_total', help: 'SQL statements sent to PostgreSQL', registers: [registry] }),
     dbQueryDuration: new Histogram({

@@ -1,7 +1,7 @@
 import { builder } from '../../builder.js'
 import { db, viewerOf } from '../../context.js'
 import { decodeGlobalId } from '../../global-id.js'
-import { visibleConversationWhere } from '../conversations/access.js'
+import { conversationWhere } from '../../auth/visibility.js'
 import { MessageRef, messagePage } from './types.js'
 
 // The polling path (and REST: GET /rest/messages?conversationId=…&afterSeq=…): the same page as
@@ -17,8 +17,8 @@ builder.queryField('messages', (t) =>
     resolve: (query, _root, args, ctx) => {
       const { typename, id } = decodeGlobalId(args.conversationId)
       if (typename !== 'Conversation') return []
-      const page = messagePage(args.afterSeq)
-      return db(ctx).message.findMany({ ...query, where: { ...page.where, conversationId: id, conversation: visibleConversationWhere(viewerOf(ctx)) }, orderBy: page.orderBy })
+      const page = messagePage(viewerOf(ctx), args.afterSeq)
+      return db(ctx).message.findMany({ ...query, where: { ...page.where, conversationId: id, conversation: conversationWhere(viewerOf(ctx)) }, orderBy: page.orderBy })
     },
   }),
 )

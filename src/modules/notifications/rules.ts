@@ -35,11 +35,19 @@ export async function notifyUnreadMessage(app: AppServices, job: UnreadMessageJo
   const db = app.tenantDbs.for(job.tenantId)
   const message = await db.message.findUnique({
     where: { id: job.messageId },
-    select: { body: true, deletedAt: true, sender: { select: { displayName: true } }, conversation: { select: { subject: true } } },
+    select: { body: true, deletedAt: true, internal: true, sender: { select: { displayName: true } }, conversation: { select: { subject: true } } },
   })
   if (!message || message.deletedAt) return
   const recipients = await db.participant.findMany({
-    where: { conversationId: job.conversationId, leftAt: null, role: { not: 'OBSERVER' }, userId: { not: job.senderId }, lastDeliveredSeq: { lt: job.seq } },
+    where: {
+      conversationId: job.conversationId,
+      leftAt: null,
+      role: { not: 'OBSERVER' },
+      userId: { not: job.senderId },
+      lastDeliveredSeq: { lt: job.seq },
+      // An internal note never notifies an end user.
+      ...(message.internal && { user: { role: { not: 'MEMBER' } } }),
+    },
     select: { user: { select: { id: true, externalId: true } } },
   })
   if (!recipients.length) return

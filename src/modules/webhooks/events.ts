@@ -10,7 +10,7 @@ const userRef = (id: string, externalId: string): UserRef => ({ id: encodeGlobal
 export function messageCreatedEvent(
   viewer: Viewer,
   conversation: { id: string; kind: string },
-  message: { id: string; seq: number; body: string; clientMessageId: string; createdAt: Date },
+  message: { id: string; seq: number; body: string; clientMessageId: string; createdAt: Date; internal?: boolean },
 ) {
   return outboxEvent(
     viewer.tenantId,
@@ -23,6 +23,7 @@ export function messageCreatedEvent(
         body: message.body,
         clientMessageId: message.clientMessageId,
         createdAt: message.createdAt.toISOString(),
+        internal: message.internal ?? false,
         sender: userRef(viewer.userId, viewer.externalId),
       },
     },
@@ -68,6 +69,14 @@ export function notificationCreatedEvent(
   })
 }
 
+export function conversationAssignedEvent(viewer: Viewer, conversation: { id: string; kind: string }, assignee: { id: string; externalId: string } | null) {
+  return outboxEvent(viewer.tenantId, 'conversation.assigned', {
+    conversation: { id: encodeGlobalId('Conversation', conversation.id), kind: conversation.kind },
+    assignee: assignee && userRef(assignee.id, assignee.externalId),
+    assignedBy: userRef(viewer.userId, viewer.externalId),
+  })
+}
+
 export function conversationClosedEvent(viewer: Viewer, conversation: { id: string; kind: string }) {
   return outboxEvent(viewer.tenantId, 'conversation.closed', {
     conversation: { id: encodeGlobalId('Conversation', conversation.id), kind: conversation.kind },
@@ -86,7 +95,7 @@ const isoSql = (ts: Prisma.Sql) => Prisma.sql`to_char(${ts}, 'YYYY-MM-DD"T"HH24:
  */
 export function messageCreatedEventSql(
   viewer: Viewer,
-  conversation: { id: string; kind: string },
+  conversation: { id: string; kind: string | Prisma.Sql },
   message: { id: string; body: string; clientMessageId: string },
   inStatement: { seq: Prisma.Sql; createdAt: Prisma.Sql },
 ): Prisma.Sql {
@@ -99,6 +108,7 @@ export function messageCreatedEventSql(
     'data', json_build_object(
       'conversation', json_build_object('id', ${encodeGlobalId('Conversation', conversation.id)}::text, 'kind', ${conversation.kind}::text),
       'message', json_build_object(
+        'internal', false,
         'id', ${encodeGlobalId('Message', message.id)}::text,
         'seq', ${inStatement.seq},
         'body', ${message.body}::text,
