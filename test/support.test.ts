@@ -18,6 +18,9 @@ import {
   CreateGroupDocument,
   InboxEventsDocument,
   SendNoteDocument,
+  SetTypingDocument,
+  SetViewingDocument,
+  SupportSignalsDocument,
   SupportQueueDocument,
   SupportTimelineDocument,
   SupportViewDocument,
@@ -211,6 +214,31 @@ describe('internal notes', () => {
   it('an end user cannot write a note', async () => {
     const { user, conversationId } = await desk(1)
     ;(await send(runA, user, conversationId, 'sneaky', true)).expectError('FORBIDDEN')
+  })
+})
+
+describe('collision presence', () => {
+  it('operators see who else is viewing and typing a note; the end user sees only typing of a visible reply', async () => {
+    const { ops, user, conversationId } = await desk(2)
+    const [op0, op1] = ops as [TestUser, TestUser]
+    const before = await activeSubscriptions(a.url, 'conversationSignals')
+    const forOp1 = subscribe(a.wsUrl, { token: op1.token, document: SupportSignalsDocument, variables: { conversationId } })
+    const forUser = subscribe(a.wsUrl, { token: user.token, document: SupportSignalsDocument, variables: { conversationId } })
+    await liveSubscriptions(a.url, 'conversationSignals', before + 2)
+    ;(await runA({ document: SetViewingDocument, token: op0.token, variables: { input: { conversationId } } })).expectData()
+    ;(await runA({ document: SetTypingDocument, token: op0.token, variables: { input: { conversationId, internal: true } } })).expectData()
+    ;(await runA({ document: SetTypingDocument, token: op0.token, variables: { input: { conversationId } } })).expectData()
+    const staff = await forOp1.waitFor(3)
+    expect(staff.map((e) => [e.conversationSignals.__typename, 'internal' in e.conversationSignals ? e.conversationSignals.internal : null])).toEqual([
+      ['ViewingSignal', null],
+      ['TypingSignal', true],
+      ['TypingSignal', false],
+    ])
+    const [first] = await forUser.waitFor(1)
+    expect(first!.conversationSignals).toMatchObject({ __typename: 'TypingSignal', internal: false, user: { externalId: 'op0' } })
+    expect(forUser.events).toHaveLength(1)
+    ;(await runA({ document: SetViewingDocument, token: user.token, variables: { input: { conversationId } } })).expectError('FORBIDDEN')
+    await Promise.all([forOp1.close(), forUser.close()])
   })
 })
 

@@ -18,6 +18,7 @@ export interface Topics {
   /** Ephemeral signals of a conversation: typing and receipts (key: conversationId). */
   signal:
     | { kind: 'typing'; conversationId: string; userId: string; expiresAt: number; internal: boolean }
+    | { kind: 'viewing'; conversationId: string; userId: string; expiresAt: number }
     | { kind: 'receipt'; conversationId: string; userId: string; lastReadSeq: number; lastDeliveredSeq: number }
   /**
    * A conversation changed in the lists of those who see it (key: tenantId). Every node routes it to its
@@ -156,7 +157,17 @@ export function createPubSub(redisUrl: string | undefined, log: Logger, onPublis
   const subscriber = new Redis(redisUrl, { retryStrategy, maxRetriesPerRequest: null })
   for (const [name, client] of [['publisher', publisher], ['subscriber', subscriber]] as const)
     client.on('error', (e: Error) => log.debug({ err: e.message, client: name }, 'redis error'))
-  const engine = new RedisPubSub({ publisher, subscriber })
+  // graphql-redis-subscriptions drops the promises of UNSUBSCRIBE: one cut short by a closing connection
+  // (shutdown, an outage) would be an unhandled rejection. Channels are re-read from the database anyway.
+  const quietSubscriber = new Proxy(subscriber, {
+    get(target, prop) {
+      if (prop === 'unsubscribe' || prop === 'punsubscribe')
+        return (...channels: string[]) => (target[prop] as (...c: string[]) => Promise<unknown>)(...channels).catch(() => undefined)
+      const value = Reflect.get(target, prop, target) as unknown
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  const engine = new RedisPubSub({ publisher, subscriber: quietSubscriber })
   const broker = new Broker(engine, log, onPublishFailure, async () => {
     await Promise.all([publisher.quit().catch(() => publisher.disconnect()), subscriber.quit().catch(() => subscriber.disconnect())])
   })

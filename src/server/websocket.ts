@@ -19,6 +19,7 @@ import type { Viewer } from '../auth/viewer.js'
 import type { App } from '../app.js'
 import { AppError } from '../errors.js'
 import { serializeResult } from '../realtime/fanout.js'
+import { isAsyncIterable } from './plugins.js'
 
 interface Options {
   server: Server
@@ -58,6 +59,13 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
     jsonMessageReplacer: replacer,
     // Keep the shared result object (graphql-ws would copy it) so its serialization is reused.
     onNext: (_ctx, _id, _payload, _args, result) => result as any,
+    // A subscription whose socket closed while it was being set up: graphql-ws would still iterate it
+    // (its close handler only returns the streams it already holds). End it now.
+    onOperation: (ctx, _id, _payload, _args, result) => {
+      if (ctx.extra.socket.readyState === ctx.extra.socket.OPEN || !isAsyncIterable(result)) return undefined
+      void (result as AsyncGenerator).return?.(undefined)
+      return (async function* () {})() as any
+    },
     onConnect: async (ctx) => {
       const socket = ctx.extra.socket
       let viewer: Viewer | null

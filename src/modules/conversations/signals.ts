@@ -20,7 +20,7 @@ export const ConversationSignalRef = builder.interfaceRef<Signal>('ConversationS
     conversationId: t.id({ resolve: (s) => encodeGlobalId('Conversation', s.conversationId) }),
     user: t.prismaField({ type: UserRef, resolve: (query, s, _args, ctx) => db(ctx).user.findUniqueOrThrow({ ...query, where: { id: s.userId } }) }),
   }),
-  resolveType: (s) => (s.kind === 'typing' ? 'TypingSignal' : 'ReceiptSignal'),
+  resolveType: (s) => ({ typing: 'TypingSignal', viewing: 'ViewingSignal', receipt: 'ReceiptSignal' })[s.kind],
 })
 
 builder.objectRef<Extract<Signal, { kind: 'typing' }>>('TypingSignal').implement({
@@ -30,6 +30,12 @@ builder.objectRef<Extract<Signal, { kind: 'typing' }>>('TypingSignal').implement
     expiresAt: t.field({ type: 'DateTime', resolve: (s) => new Date(s.expiresAt) }),
     internal: t.boolean({ description: 'Typing an internal note (seen by operators and admins only)', resolve: (s) => s.internal }),
   }),
+})
+
+builder.objectRef<Extract<Signal, { kind: 'viewing' }>>('ViewingSignal').implement({
+  description: 'Staff presence: an operator or admin has the conversation open (operators and admins only see it); until expiresAt unless renewed',
+  interfaces: [ConversationSignalRef],
+  fields: (t) => ({ expiresAt: t.field({ type: 'DateTime', resolve: (s) => new Date(s.expiresAt) }) }),
 })
 
 builder.objectRef<Extract<Signal, { kind: 'receipt' }>>('ReceiptSignal').implement({
@@ -64,8 +70,8 @@ builder.subscriptionField('conversationSignals', (t) =>
         accept: async (signal) => {
           const snapshot = await membership.get(viewer.tenantId, conversation.id)
           if (!snapshot || !seesConversation(viewer, snapshot)) return 'stop'
-          // Typing of an internal note is for staff only.
-          if (signal.kind === 'typing' && signal.internal && !seesInternal(viewer)) return false
+          // Typing of an internal note, and who of the staff is viewing, are for staff only.
+          if (((signal.kind === 'typing' && signal.internal) || signal.kind === 'viewing') && !seesInternal(viewer)) return false
           return signal.userId !== viewer.userId
         },
         coalesceKey: (signal) => `${signal.kind}:${signal.userId}`,
@@ -94,6 +100,25 @@ builder.mutationField('setTyping', (t) =>
       const { conversation } = await requireConversation(ctx, idOf('Conversation', input.conversationId, 'conversationId'), internal ? 'message:note' : 'message:send')
       const expiresAt = Date.now() + ctx.app.config.typingTtlMs
       publishSignal(ctx, { kind: 'typing', conversationId: conversation.id, userId: viewerOf(ctx).userId, expiresAt, internal })
+      return { expiresAt }
+    },
+  }),
+)
+
+/** How long a viewing signal lasts; clients renew it while the conversation stays open. */
+export const VIEWING_TTL_MS = 30_000
+
+builder.mutationField('setViewing', (t) =>
+  t.field({
+    type: builder.objectRef<{ expiresAt: number }>('SetViewingPayload').implement({
+      fields: (f) => ({ expiresAt: f.field({ type: 'DateTime', resolve: (p) => new Date(p.expiresAt) }) }),
+    }),
+    description: 'Staff presence (collision detection): tells the other operators and admins you have this conversation open, for 30 s; call again to extend',
+    args: { input: t.arg({ type: builder.inputType('SetViewingInput', { fields: (f) => ({ conversationId: f.id({ required: true }) }) }), required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const { conversation } = await requireConversation(ctx, idOf('Conversation', input.conversationId, 'conversationId'), 'message:note')
+      const expiresAt = Date.now() + VIEWING_TTL_MS
+      publishSignal(ctx, { kind: 'viewing', conversationId: conversation.id, userId: viewerOf(ctx).userId, expiresAt })
       return { expiresAt }
     },
   }),
