@@ -31,6 +31,11 @@ import { MembershipCache } from './timeline/membership.js'
 import { InboxRouter } from './modules/inbox/router.js'
 import { useResumableEventIds } from './server/sse.js'
 import { useRestFallback } from './server/rest.js'
+// Notifications and webhooks: the transactional outbox and its worker.
+import { createOutbox } from './outbox/enqueue.js'
+import { migrateOutbox, outboxStats, startOutboxWorker } from './outbox/worker.js'
+import { registerOutboxGauges } from './outbox/metrics.js'
+import { outboxTasks } from './jobs.js'
 
 export interface BuildAppOptions {
   log?: Logger
@@ -58,6 +63,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   }
   const appliedMigrations = !embedded && options.migrate === false ? [] : await migrate(databaseUrl)
   if (appliedMigrations.length) log.info({ migrations: appliedMigrations }, 'applied migrations')
+  // graphile-worker's own schema (idempotent, under an advisory lock): needed before the first enqueue.
+  await migrateOutbox(databaseUrl, config.outbox.schema)
 
   const metrics = createMetrics()
   const prisma = createPrismaClient(databaseUrl, config.databasePoolSize, (ms) => {
@@ -73,7 +80,22 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const membership = new MembershipCache(prisma, broker)
   const timeline = new TimelineHub({ tenantDbs, broker, membership, metrics, log })
   const inbox = new InboxRouter(broker, membership, log)
-  const services: AppServices = { config, log, prisma, tenantDbs, broker, timeline, membership, inbox, metrics, shutdown: shutdown.signal }
+  const outbox = createOutbox(config.outbox.schema, config.outbox.namespace)
+  const services: AppServices = { config, log, prisma, tenantDbs, broker, timeline, membership, inbox, metrics, outbox, shutdown: shutdown.signal }
+  registerOutboxGauges(metrics.registry, () => outboxStats(prisma, config.outbox.schema))
+  // The outbox worker runs in every server process (unless OUTBOX_WORKER=false); jobs are shared out with
+  // SKIP LOCKED. Its handlers use their own small Prisma pool, so background work never takes the
+  // connections requests wait for (and its statements are not in switchboard_db_queries_total).
+  const workerPrisma = config.outbox.worker ? createPrismaClient(databaseUrl, config.outbox.concurrency + 1) : undefined
+  const worker = !workerPrisma
+    ? { stop: async () => {} }
+    : await startOutboxWorker({
+        url: databaseUrl,
+        schema: config.outbox.schema,
+        concurrency: config.outbox.concurrency,
+        log,
+        taskList: outbox.taskList(outboxTasks({ ...services, prisma: workerPrisma, tenantDbs: new TenantDbCache(workerPrisma) })),
+      })
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)
 
@@ -160,6 +182,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         const drained = await Promise.race([closed.then(() => true), delay(config.shutdownTimeoutMs).then(() => false)])
         if (!drained) server.closeAllConnections()
         await yoga.dispose()
+        await worker.stop()
+        await workerPrisma?.$disconnect()
         membership.close()
         await services.broker.close()
         await prisma.$disconnect()

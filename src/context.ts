@@ -7,6 +7,7 @@ import type { TenantDb, TenantDbCache } from './db/tenant-scope.js'
 import type { Broker } from './realtime/pubsub.js'
 import type { Viewer } from './auth/viewer.js'
 import type { Metrics } from './server/metrics.js'
+import type { Outbox } from './outbox/enqueue.js'
 import type { TimelineHub } from './timeline/hub.js'
 import type { MembershipCache } from './timeline/membership.js'
 import type { InboxRouter } from './modules/inbox/router.js'
@@ -24,6 +25,8 @@ export interface AppServices {
   membership: MembershipCache
   inbox: InboxRouter
   metrics: Metrics
+  /** Transactional outbox (graphile-worker): enqueue(tx, event) inside a service's transaction. */
+  outbox: Outbox
   /** Aborted when the server shuts down: live streams end cleanly. */
   shutdown: AbortSignal
 }

@@ -21,6 +21,14 @@ import './modules/inbox/subscriptions.js'
 import './modules/support/types.js'
 import './modules/support/queries.js'
 import './modules/support/mutations.js'
+import './modules/common/json.js'
+import './modules/notifications/types.js'
+import './modules/notifications/queries.js'
+import './modules/notifications/mutations.js'
+import './modules/notifications/subscriptions.js'
+import './modules/webhooks/types.js'
+import './modules/webhooks/queries.js'
+import './modules/webhooks/mutations.js'
 
 builder.queryType({ authScopes: { authenticated: true } })
 builder.subscriptionType({ authScopes: { authenticated: true } })

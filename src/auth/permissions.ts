@@ -4,11 +4,20 @@
 import type { Role } from '../generated/prisma/enums.js'
 import { sees, type ConversationAccess } from './visibility.js'
 
-export type TenantPermission = 'user:read' | 'user:upsert' | 'group:read' | 'group:manage' | 'conversation:create'
+export type TenantPermission =
+  | 'user:read'
+  | 'user:upsert'
+  | 'group:read'
+  | 'group:manage'
+  | 'conversation:create'
+  /** Register webhook endpoints, read the delivery log, redeliver. */
+  | 'webhook:manage'
+  /** Send notifications to users of the tenant (publishNotification). */
+  | 'notification:publish'
 
 const TENANT_PERMISSIONS: Record<Role, ReadonlySet<TenantPermission>> = {
-  ADMIN: new Set(['user:read', 'user:upsert', 'group:read', 'group:manage', 'conversation:create']),
-  SERVICE: new Set(['user:read', 'user:upsert', 'group:read', 'conversation:create']),
+  ADMIN: new Set(['user:read', 'user:upsert', 'group:read', 'group:manage', 'conversation:create', 'webhook:manage', 'notification:publish']),
+  SERVICE: new Set(['user:read', 'user:upsert', 'group:read', 'conversation:create', 'notification:publish']),
   OPERATOR: new Set(['user:read', 'group:read', 'conversation:create']),
   MEMBER: new Set(['user:read', 'conversation:create']),
 }

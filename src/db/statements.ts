@@ -98,6 +98,8 @@ export interface SentMessageRow {
 export async function sendAsParticipant(
   prisma: PrismaClient,
   m: { tenantId: string; conversationId: string; senderId: string; messageId: string; clientMessageId: string; body: string },
+  /** An outbox enqueue expression (it may read msg.* and conv.*), run by the same statement. */
+  outbox: Prisma.Sql = Prisma.sql`NULL`,
 ): Promise<SentMessageRow | undefined> {
   const rows = await prisma.$queryRaw<Array<Omit<SentMessageRow, 'sender'> & { senderExternalId: string; senderDisplayName: string; senderRole: Role; senderCreatedAt: Date; senderUpdatedAt: Date }>>`
     WITH conv AS (
@@ -120,11 +122,12 @@ export async function sendAsParticipant(
     position AS (
       UPDATE "Participant" p SET "lastReadSeq" = conv.seq, "lastDeliveredSeq" = GREATEST(p."lastDeliveredSeq", conv.seq)
       FROM conv WHERE p."conversationId" = ${m.conversationId}::uuid AND p."userId" = ${m.senderId}::uuid AND p."lastReadSeq" < conv.seq
-    )
+    ),
+    outbox AS (SELECT ${outbox} AS enqueued FROM msg, conv)
     SELECT msg.id::text AS id, msg."tenantId"::text AS "tenantId", msg."conversationId"::text AS "conversationId", msg.seq, msg."senderId"::text AS "senderId",
            msg."clientMessageId", msg.body, msg."createdAt", msg."editedAt", msg."deletedAt", msg.internal, conv.kind::text AS kind,
            u."externalId" AS "senderExternalId", u."displayName" AS "senderDisplayName", u.role::text AS "senderRole", u."createdAt" AS "senderCreatedAt", u."updatedAt" AS "senderUpdatedAt"
-    FROM msg, conv, "User" u WHERE u.id = msg."senderId"`
+    FROM msg, conv, outbox, "User" u WHERE u.id = msg."senderId"`
   const row = rows[0]
   if (!row) return undefined
   const { senderExternalId, senderDisplayName, senderRole, senderCreatedAt, senderUpdatedAt, ...message } = row

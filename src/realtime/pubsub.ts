@@ -28,6 +28,8 @@ export interface Topics {
   inbox: { conversationId: string; reasons: Record<string, InboxReason>; defaultReason: InboxReason | null; staffOnly?: boolean }
   /** Who takes part in a conversation, or who is in a group, changed (key: "all"; every node listens). */
   membership: { conversationId?: string; groupId?: string }
+  /** A notification was created for a user (key: the recipient's userId). */
+  notification: { notificationId: string }
 }
 export type Topic = keyof Topics
 

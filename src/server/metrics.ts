@@ -34,6 +34,11 @@ export function createMetrics() {
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    // Notifications and webhooks (the outbox depth gauges are registered by src/outbox/metrics.ts)
+    webhookAttempts: new Counter({ name: 'switchboard_webhook_attempts_total', help: 'Webhook HTTP attempts, by result', labelNames: ['result'] as const, registers: [registry] }),
+    webhookDeliveries: new Counter({ name: 'switchboard_webhook_deliveries_total', help: 'Webhook delivery outcomes (succeeded, retry_scheduled, dead_lettered)', labelNames: ['result'] as const, registers: [registry] }),
+    webhookDeadLetters: new Counter({ name: 'switchboard_webhook_dead_letters_total', help: 'Webhook deliveries dead-lettered after WEBHOOK_MAX_ATTEMPTS', registers: [registry] }),
+    notificationsCreated: new Counter({ name: 'switchboard_notifications_created_total', help: 'Notification rows created, by source (publish, rule)', labelNames: ['source'] as const, registers: [registry] }),
   }
 }
 

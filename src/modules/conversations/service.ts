@@ -9,6 +9,7 @@ import { announceCreated, announceTimeline, publishInbox, publishSignal } from '
 import { TX_OPTIONS, joinConversation, writeTimeline } from '../../timeline/write.js'
 import { usersByExternalIds } from '../users/service.js'
 import { requireConversation } from './access.js'
+import { conversationClosedEvent, conversationCreatedEvent } from '../webhooks/events.js'
 
 export interface CreateConversationInput {
   kind: ConversationKind
@@ -69,6 +70,9 @@ export async function createConversation(ctx: Context, input: CreateConversation
         })),
       })
       if (groupIds.length) await tx.conversationGroup.createMany({ data: groupIds.map((groupId) => ({ tenantId: TENANT_FROM_SCOPE, conversationId: created.id, groupId })) })
+      // Notifications and webhooks: conversation.created, in this transaction (transactional outbox).
+      const people = [...(creatorJoins ? [{ id: viewer.userId, externalId: viewer.externalId }] : []), ...others]
+      await ctx.app.outbox.enqueue(tx, conversationCreatedEvent(viewer, created, userIds.map((id) => people.find((p) => p.id === id)!)))
       return created
     }, TX_OPTIONS)
     announceCreated(ctx, conversation.id)
@@ -119,6 +123,8 @@ export async function updateConversation(ctx: Context, input: UpdateConversation
   if (subject === conversation.subject && status === conversation.status) return conversation
   const seq = await writeTimeline(db(ctx), conversation.id, async (tx, append) => {
     await tx.conversation.update({ where: { id: conversation.id }, data: { subject, status } })
+    // Notifications and webhooks: conversation.closed, in this transaction (transactional outbox).
+    if (status === 'CLOSED' && conversation.status !== 'CLOSED') await ctx.app.outbox.enqueue(tx, conversationClosedEvent(viewerOf(ctx), conversation))
     return append({ type: 'CONVERSATION_UPDATED', actorId: viewerOf(ctx).userId }, { bumpVersion: true, touchActivity: true })
   })
   announceTimeline(ctx, conversation.id, seq)

@@ -1,6 +1,7 @@
 // Messages: idempotent send, edit (previous bodies kept), soft delete. Authorize, persist in one
 // transaction (seq allocated there), then publish after commit. Ids are row ids (resolvers decode).
 import { randomUUID } from 'node:crypto'
+import { Prisma } from '../../generated/prisma/client.js'
 import { type Context, db, viewerOf } from '../../context.js'
 import { AppError, badInput, conflict, forbidden, notFound } from '../../errors.js'
 import { TENANT_FROM_SCOPE } from '../../db/tenant-scope.js'
@@ -11,6 +12,7 @@ import { canOnMessage } from '../../auth/permissions.js'
 import { joinConversation, writeTimeline } from '../../timeline/write.js'
 import { requireConversation } from '../conversations/access.js'
 import { applySupportSendRules } from '../support/service.js'
+import { messageCreatedEvent, messageCreatedEventSql } from '../webhooks/events.js'
 
 export const MAX_CLIENT_MESSAGE_ID = 128
 
@@ -46,7 +48,12 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
     // The fast path, one statement: an active participant's first visible send of this clientMessageId.
     const messageId = randomUUID()
     try {
-      const sent = internal ? undefined : await sendAsParticipant(ctx.app.prisma, { tenantId: viewer.tenantId, conversationId: input.conversationId, senderId: viewer.userId, messageId, clientMessageId, body: input.body })
+      const message = { tenantId: viewer.tenantId, conversationId: input.conversationId, senderId: viewer.userId, messageId, clientMessageId, body: input.body }
+      // Notifications and webhooks: message.created enqueued by the same statement (transactional outbox).
+      const outbox = ctx.app.outbox.enqueueSql(
+        messageCreatedEventSql(viewer, { id: input.conversationId, kind: Prisma.sql`conv.kind` }, { id: messageId, body: input.body, clientMessageId }, { seq: Prisma.sql`msg.seq`, createdAt: Prisma.sql`msg."createdAt"` }),
+      )
+      const sent = internal ? undefined : await sendAsParticipant(ctx.app.prisma, message, outbox)
       if (sent) {
         const { kind, ...message } = sent
         metrics.messagesSent.inc({ kind })
@@ -78,6 +85,8 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
         await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageId: message.id, ...(!internal && { lastPublicMessageId: message.id }) } })
         // The sender has read their own conversation up to their message.
         await tx.participant.updateMany({ where: { conversationId: conversation.id, userId: viewer.userId, lastReadSeq: { lt: seq } }, data: { lastReadSeq: seq, lastDeliveredSeq: seq } })
+        // Notifications and webhooks: message.created, in this transaction (transactional outbox).
+        await ctx.app.outbox.enqueue(tx, messageCreatedEvent(viewer, conversation, message))
         return { message, seq, joined }
       })
       metrics.messagesSent.inc({ kind: conversation.kind })

@@ -12,6 +12,7 @@ import type { ConversationStatus, ReplyPolicy } from '../../generated/prisma/enu
 import { announceTimeline } from '../../realtime/publish.js'
 import { writeTimeline, type Append, type Tx } from '../../timeline/write.js'
 import { requireConversation } from '../conversations/access.js'
+import { conversationAssignedEvent, conversationClosedEvent } from '../webhooks/events.js'
 
 export interface TenantSettings {
   replyPolicy: ReplyPolicy
@@ -77,6 +78,9 @@ async function checkCapacity(ctx: Context, tx: Tx, assigneeId: string, settings:
 async function assignIn(ctx: Context, tx: Tx, append: Append, conversationId: string, assigneeId: string | null, settings: TenantSettings) {
   if (assigneeId) await checkCapacity(ctx, tx, assigneeId, settings)
   await tx.conversation.update({ where: { id: conversationId }, data: { assigneeId } })
+  // Notifications and webhooks: conversation.assigned, in this transaction (transactional outbox).
+  const assignee = assigneeId ? await tx.user.findUniqueOrThrow({ where: { id: assigneeId }, select: { id: true, externalId: true } }) : null
+  await ctx.app.outbox.enqueue(tx, conversationAssignedEvent(viewerOf(ctx), { id: conversationId, kind: 'SUPPORT' }, assignee))
   return append({ type: 'CONVERSATION_ASSIGNED', actorId: viewerOf(ctx).userId, ...(assigneeId && { userId: assigneeId }) }, { bumpVersion: true, touchActivity: true })
 }
 
@@ -155,15 +159,17 @@ async function setStatus(ctx: Context, input: { conversationId: string; expected
     if (input.expectedVersion != null && now.version !== input.expectedVersion)
       throw conflictWith(`The conversation changed (version ${now.version}, expected ${input.expectedVersion})`, now)
     if (now.status === status) return null
-    return changeStatus(tx, append, conversation.id, status, viewerOf(ctx).userId)
+    return changeStatus(ctx, tx, append, conversation.id, status)
   })
   if (seq !== null) announceTimeline(ctx, conversation.id, seq)
   return conversation.id
 }
 
-async function changeStatus(tx: Tx, append: Append, conversationId: string, status: ConversationStatus, actorId: string) {
+async function changeStatus(ctx: Context, tx: Tx, append: Append, conversationId: string, status: ConversationStatus) {
   await tx.conversation.update({ where: { id: conversationId }, data: { status, ...(status === 'CLOSED' && { waitingSince: null }) } })
-  return append({ type: 'CONVERSATION_STATUS_CHANGED', actorId, status }, { bumpVersion: true, touchActivity: true })
+  // Notifications and webhooks: conversation.closed, in this transaction (transactional outbox).
+  if (status === 'CLOSED') await ctx.app.outbox.enqueue(tx, conversationClosedEvent(viewerOf(ctx), { id: conversationId, kind: 'SUPPORT' }))
+  return append({ type: 'CONVERSATION_STATUS_CHANGED', actorId: viewerOf(ctx).userId, status }, { bumpVersion: true, touchActivity: true })
 }
 
 export const closeConversation = (ctx: Context, input: { conversationId: string; expectedVersion?: number | null }) => setStatus(ctx, input, 'CLOSED')
@@ -185,7 +191,7 @@ export async function applySupportSendRules(ctx: Context, tx: Tx, append: Append
     if (now.status !== 'OPEN') {
       const settings = await tenantSettings(ctx, tx)
       if (now.status === 'CLOSED' && settings.unassignOnReopen && now.assigneeId) await assignIn(ctx, tx, append, conversationId, null, settings)
-      await changeStatus(tx, append, conversationId, 'OPEN', viewer.userId)
+      await changeStatus(ctx, tx, append, conversationId, 'OPEN')
     }
     await tx.conversation.updateMany({ where: { id: conversationId, waitingSince: null }, data: { waitingSince: new Date() } })
     return { override: false }
