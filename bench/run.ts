@@ -86,7 +86,7 @@ function table(rows: Row[]): string {
   const fmt = (n: number | undefined, unit = '') => (n === undefined || !Number.isFinite(n) ? '—' : `${n.toLocaleString('en-US')}${unit ? ` ${unit}` : ''}`)
   const lines = ['| figure | Switchboard | baseline | ratio | target (issue 7) |', '|---|---:|---:|---:|---|']
   for (const r of rows)
-    lines.push(`| ${r.figure} | ${fmt(r.value, r.unit)} | ${fmt(r.baseline, r.unit)} (${r.baselineLabel}) | ${r.ratio === undefined ? '—' : `${round(r.ratio, r.ratio < 0.1 ? 3 : 2)}×`} | ${r.target} |`)
+    lines.push(`| ${r.figure} | ${fmt(r.value, r.unit)} | ${r.baseline === undefined ? r.baselineLabel : `${fmt(r.baseline, r.unit)} (${r.baselineLabel})`} | ${r.ratio === undefined ? '—' : `${round(r.ratio, r.ratio < 0.1 ? 3 : 2)}×`} | ${r.target} |`)
   return lines.join('\n')
 }
 
@@ -114,6 +114,8 @@ async function main() {
   const runId = randomUUID().slice(0, 8)
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'))
   cleanups.push(async () => fs.rmSync(tempDir, { recursive: true, force: true }))
+  // As root, the embedded PostgreSQL runs as the OS user `postgres`, which must be able to reach its data dir.
+  fs.chmodSync(tempDir, 0o755)
   progress(process.env.DATABASE_URL ? 'using DATABASE_URL…' : 'starting an embedded PostgreSQL…')
   const db = await startDatabase(path.join(tempDir, 'db'))
   cleanups.push(() => db.stop())
@@ -143,7 +145,8 @@ async function main() {
   process.stdout.write(`\n${header}\n\n${table(b.rows)}\n\n`)
   process.stdout.write(
     'Ratios are Switchboard ÷ baseline, both measured in this run. Every delivery was checked exactly once and in order.\n' +
-      'RSS per connection: (server VmRSS after opening and priming the sockets, settled 2 s) − (VmRSS before, settled 1.5 s), ÷ sockets; no forced GC.\n\n',
+      'RSS per connection: VmRSS of the server process (/proc/<pid>/status) after opening and priming the sockets, minus before, ÷ sockets;\n' +
+      'each read after 1–1.5 s of rest and two full GCs (the bench preloads bench/lib/gc-preload.mjs: SIGUSR2 → gc()). Same for the raw ws process.\n\n',
   )
   process.stdout.write(`BENCH_RESULT ${JSON.stringify({ ok: true, options, seconds, rows: b.rows, details: b.details, environment: { node: process.version, cpus: os.cpus().length, database: db.embedded ? 'embedded' : 'DATABASE_URL', pubsub: process.env.REDIS_URL ? 'redis' : 'in-process' } })}\n`)
 }

@@ -5,7 +5,7 @@ import { sendBody, seqOf, leanClient, type LeanClient } from './http.js'
 import type { SocketRecord, SocketSpec } from './protocol.js'
 import type { Bench } from './context.js'
 import { split } from './workers.js'
-import { rssBytes } from './server.js'
+import { rssAfterGc } from './server.js'
 
 export interface Target {
   /** The conversation (global id) on the server; the same string keys the raw baseline. */
@@ -32,10 +32,11 @@ export interface Sent {
 /** Sends one message into a conversation and resolves with its seq. */
 export type Sender = (conversation: string) => Promise<number>
 
+let sendCounter = 0 // clientMessageIds must never repeat within a run: a repeat is an idempotent replay
+
 export function serverSender(b: Bench, client: LeanClient): Sender {
-  let n = 0
   const token = b.world.senders[0]!.token
-  return async (conversation) => seqOf(await client.post(sendBody(conversation, `fan-out message ${n}`, `fanout-${process.pid}-${n++}`), token))
+  return async (conversation) => seqOf(await client.post(sendBody(conversation, `fan-out message ${sendCounter}`, `fanout-${process.pid}-${sendCounter++}`), token))
 }
 
 export function rawSender(b: Bench, write: boolean): Sender {
@@ -69,10 +70,7 @@ export async function openGroup(
     return { key, token, query: EVENTS, variables: { c: s.conversation, a: afterSeq.get(s.conversation!) }, seqField: 'seq' }
   })
   let rssBefore = 0
-  if (opts.measureRss) {
-    await sleep(1500)
-    rssBefore = rssBytes(pid)
-  }
+  if (opts.measureRss) rssBefore = await rssAfterGc(pid)
   progress(`${opts.name}: opening ${specs.length} sockets on the ${opts.on === 'server' ? 'server' : 'raw ws baseline'}…`)
   const parts = split(specs, b.pool.workers.length)
   await b.pool.all((w) => (parts[w.index]!.length ? { cmd: 'open', url, group: opts.name, sockets: parts[w.index]! } : undefined))
@@ -86,10 +84,7 @@ export async function openGroup(
       return n === specs.length
     })
   } else await prime(b, group, conversations, !!opts.inbox)
-  if (opts.measureRss) {
-    await sleep(2000)
-    group.rssPerSocket = (rssBytes(pid) - rssBefore) / specs.length
-  }
+  if (opts.measureRss) group.rssPerSocket = ((await rssAfterGc(pid, 1500)) - rssBefore) / specs.length
   await mark(b, group)
   return group
 }
@@ -174,9 +169,10 @@ export async function throughputRun(
   group: Group,
   opts: { targets: Target[]; send: Sender; durationMs: number; maxSends?: number; label: string; resync?: (lastSeqs: Map<string, number>) => Promise<boolean> },
 ): Promise<RunResult> {
+  await mark(b, group)
   const { kick, wait } = waiter(b)
   const maxMembers = Math.max(...opts.targets.map((t) => t.members))
-  const cap = Math.max(2 * maxMembers, 2000)
+  const cap = Math.max(2 * maxMembers, 500)
   const maxSends = opts.maxSends ?? 16
   const sent: Sent[] = []
   const lastSeqs = new Map<string, number>()
@@ -229,11 +225,11 @@ export async function throughputRun(
     i++
     fire(t)
   }
-  const drainDeadline = now() + Math.max(60_000, opts.durationMs * 10)
+  const drainDeadline = now() + Math.max(30_000, opts.durationMs * 10)
   stalledSince = now()
   while (inFlight > 0 || b.pool.delivered() < expected) {
     if (failure) throw failure
-    if (now() > drainDeadline) throw new BenchFailure(`${opts.label}: only ${b.pool.delivered()} of ${expected} deliveries arrived within the drain time`)
+    if (now() > drainDeadline) throw new BenchFailure(`${opts.label}: only ${b.pool.delivered()} of ${expected} deliveries arrived within the drain time; ${await diagnose(b, group, sent)}`)
     show()
     await wait(100)
     await resync()
@@ -244,8 +240,21 @@ export async function throughputRun(
   return { sent, deliveries, elapsedMs, perSec: (deliveries / elapsedMs) * 1000 }
 }
 
+/** What the sockets of a stalled run got, for the failure message. */
+async function diagnose(b: Bench, group: Group, sent: Sent[]): Promise<string> {
+  const records = (await b.pool.all<SocketRecord[]>(() => ({ cmd: 'collect', group: group.name }))).flat()
+  const withErrors = records.filter((r) => r.errors.length)
+  const short = records.filter((r) => r.seqs.length < sent.filter((s) => s.conversation === group.conversationOf.get(r.key)).length)
+  const first = short[0]
+  return (
+    `${withErrors.length} socket(s) reported errors${withErrors[0] ? ` (${withErrors[0].key}: ${withErrors[0].errors.slice(0, 2).join(' | ')})` : ''}; ` +
+    `${short.length} socket(s) are short${first ? `, e.g. ${first.key} has seqs ${JSON.stringify(first.seqs.slice(-20))} of sent ${JSON.stringify(sent.filter((s) => s.conversation === group.conversationOf.get(first.key)).map((s) => s.seq).sort((x, y) => x - y).slice(-20))}` : ''}`
+  )
+}
+
 /** Open loop: `count` messages into one conversation at `rate` per second, then waits for every delivery. */
-export async function pacedRun(b: Bench, opts: { target: Target; send: Sender; rate: number; count: number; label: string }): Promise<RunResult> {
+export async function pacedRun(b: Bench, group: Group, opts: { target: Target; send: Sender; rate: number; count: number; label: string }): Promise<RunResult> {
+  await mark(b, group)
   const { kick, wait } = waiter(b)
   const sent: Sent[] = []
   let failure: unknown

@@ -24,7 +24,7 @@ export type WorkerCommand =
   | { cmd: 'sample'; group: string }
   | { cmd: 'close'; group: string }
   | { cmd: 'sends'; url: string; senders: SenderSpec[]; durationMs: number; tag: string }
-  | { cmd: 'rawpg'; databaseUrl: string; table: string; senders: SenderSpec[]; durationMs: number }
+  | { cmd: 'rawpg'; databaseUrl: string; table: string; senders: SenderSpec[]; durationMs: number; tag: string }
 
 export interface SocketRecord {
   key: string

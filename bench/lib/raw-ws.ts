@@ -2,6 +2,7 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Reply } from './protocol.js'
+import { GC_PRELOAD } from './server.js'
 
 export interface RawWs {
   pid: number
@@ -13,7 +14,7 @@ export interface RawWs {
 }
 
 export async function startRawWs(): Promise<RawWs> {
-  const child = fork(fileURLToPath(new URL('./raw-ws-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(fileURLToPath(new URL('./raw-ws-server.ts', import.meta.url)), [], { execArgv: ['--expose-gc', '--import', GC_PRELOAD, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   let nextId = 1
   child.on('message', (m: Reply) => {

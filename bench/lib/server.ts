@@ -7,6 +7,8 @@ import { BenchFailure, sleep } from './common.js'
 
 export const BENCH_JWT_SECRET = 'switchboard-bench-secret-0123456789'
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+/** SIGUSR2 → gc() in the server process (see gc-preload.mjs). */
+export const GC_PRELOAD = new URL('./gc-preload.mjs', import.meta.url).href
 
 export interface ServerProcess {
   pid: number
@@ -46,7 +48,7 @@ export async function startServer(options: { databaseUrl: string; dataDir: strin
     ...(options.redisUrl && { REDIS_URL: options.redisUrl }),
     ...(process.env.DATABASE_POOL_SIZE && { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--expose-gc', '--import', GC_PRELOAD, '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   let running = false
   const keep = (chunk: Buffer) => {
@@ -90,6 +92,16 @@ export async function startServer(options: { databaseUrl: string; dataDir: strin
     },
     stop,
   }
+}
+
+/** Asks a process started with gc-preload.mjs for a full GC, lets it settle, and returns its RSS in bytes. */
+export async function rssAfterGc(pid: number, settleMs = 1000): Promise<number> {
+  await sleep(settleMs)
+  process.kill(pid, 'SIGUSR2')
+  await sleep(300)
+  process.kill(pid, 'SIGUSR2')
+  await sleep(300)
+  return rssBytes(pid)
 }
 
 /** Resident set size of a process in bytes (VmRSS from /proc/<pid>/status). */

@@ -167,13 +167,13 @@ async function sends(url: string, senders: SenderSpec[], durationMs: number, tag
   }
 }
 
-async function rawpg(databaseUrl: string, table: string, senders: SenderSpec[], durationMs: number) {
+async function rawpg(databaseUrl: string, table: string, senders: SenderSpec[], durationMs: number, tag: string) {
   const clients = senders.map(() => new pg.Client({ connectionString: databaseUrl }))
   await Promise.all(clients.map((c) => c.connect()))
   const sql = rawInsertSql(table)
   try {
     return await closedLoop(senders, durationMs, async (si, conversation, n) => {
-      const r = await clients[si]!.query({ name: 'bench-raw-send', text: sql, values: [conversation, `s${process.pid}-${si}`, `${process.pid}-${si}-${n}`, `bench message ${n}`] })
+      const r = await clients[si]!.query({ name: 'bench-raw-send', text: sql, values: [conversation, `s${process.pid}-${si}`, `${tag}-${n}`, `bench message ${n}`] })
       return Number(r.rows[0].seq)
     })
   } finally {
@@ -198,7 +198,7 @@ async function handle(c: WorkerCommand): Promise<unknown> {
     case 'sends':
       return sends(c.url, c.senders, c.durationMs, c.tag)
     case 'rawpg':
-      return rawpg(c.databaseUrl, c.table, c.senders, c.durationMs)
+      return rawpg(c.databaseUrl, c.table, c.senders, c.durationMs, c.tag)
   }
 }
 

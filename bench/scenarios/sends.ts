@@ -28,16 +28,20 @@ export async function sendsScenario(b: Bench) {
       conversations: c.hot ? [b.world.hot] : b.world.spread.map((_, k) => b.world.spread[(k + i * 3) % b.world.spread.length]!),
     }))
     const parts = split(specs, Math.min(b.pool.workers.length, specs.length))
-    const run = async (kind: 'raw' | 'server'): Promise<{ perSec: number; latency: ReturnType<typeof percentiles>; count: number; sql?: number }> => {
-      progress(`sends: ${c.name}, ${kind === 'raw' ? 'raw pg' : 'server'} for ${b.options.durationMs / 1000} s…`)
-      const before = kind === 'server' ? await b.server.dbQueries() : 0
-      const results = await b.pool.all<SendsResult>((w) =>
+    const closedLoop = (kind: 'raw' | 'server', durationMs: number, tag: string) =>
+      b.pool.all<SendsResult>((w) =>
         parts[w.index]?.length
           ? kind === 'raw'
-            ? { cmd: 'rawpg', databaseUrl: b.db.url, table: b.rawSchema.schema, senders: parts[w.index]!, durationMs: b.options.durationMs }
-            : { cmd: 'sends', url: b.server.graphqlUrl, senders: parts[w.index]!, durationMs: b.options.durationMs, tag: `${c.senders}${c.hot ? 'h' : 'm'}` }
+            ? { cmd: 'rawpg', databaseUrl: b.db.url, table: b.rawSchema.schema, senders: parts[w.index]!, durationMs, tag }
+            : { cmd: 'sends', url: b.server.graphqlUrl, senders: parts[w.index]!, durationMs, tag }
           : undefined,
       )
+    const run = async (kind: 'raw' | 'server'): Promise<{ perSec: number; latency: ReturnType<typeof percentiles>; count: number; sql?: number }> => {
+      const tag = `${c.senders}${c.hot ? 'h' : 'm'}`
+      progress(`sends: ${c.name}, ${kind === 'raw' ? 'raw pg' : 'server'}: warm-up, then ${b.options.durationMs / 1000} s…`)
+      await closedLoop(kind, 300, `${tag}w`) // not measured: connections, prepared statements, JIT
+      const before = kind === 'server' ? await b.server.dbQueries() : 0
+      const results = await closedLoop(kind, b.options.durationMs, tag)
       const sql = kind === 'server' ? (await b.server.dbQueries()) - before : undefined
       checkGapFree(results, `${c.name} (${kind})`)
       const count = results.reduce((n, r) => n + r.count, 0)
