@@ -94,14 +94,21 @@ export async function startServer(options: { databaseUrl: string; dataDir: strin
   }
 }
 
-/** Asks a process started with gc-preload.mjs for a full GC, lets it settle, and returns its RSS in bytes. */
+/**
+ * Asks a process started with gc-preload.mjs for full GCs until its RSS is steady (two readings 300 ms
+ * apart within 64 KB, at most 6 rounds), after letting it settle; returns that RSS in bytes.
+ */
 export async function rssAfterGc(pid: number, settleMs = 1000): Promise<number> {
   await sleep(settleMs)
-  process.kill(pid, 'SIGUSR2')
-  await sleep(300)
-  process.kill(pid, 'SIGUSR2')
-  await sleep(300)
-  return rssBytes(pid)
+  let last = rssBytes(pid)
+  for (let round = 0; round < 6; round++) {
+    process.kill(pid, 'SIGUSR2')
+    await sleep(300)
+    const rss = rssBytes(pid)
+    if (Math.abs(rss - last) < 64 * 1024 && round > 0) return rss
+    last = rss
+  }
+  return last
 }
 
 /** Resident set size of a process in bytes (VmRSS from /proc/<pid>/status). */

@@ -1,7 +1,8 @@
 // inboxEvents fan-out: every member of a busy conversation holds an `inboxEvents` subscription (selecting
 // reason, conversationId and conversation { lastSeq }); messages go into that conversation as in the
-// fan-out runs. Checked: each socket sees a strictly increasing lastSeq that ends with the last message
-// (inbox events of one conversation may coalesce for a slow client, by design; how many did is reported).
+// fan-out runs. Checked: each socket gets at most one event per message, its lastSeq never goes back and
+// ends with the last message (inbox events of one conversation may coalesce for a slow client, by design;
+// how many did is reported).
 // Baseline: the raw ws server writing a frame of the same size to the same number of sockets.
 import { BenchFailure, round } from '../lib/common.js'
 import type { Bench } from '../lib/context.js'
