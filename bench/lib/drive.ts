@@ -141,8 +141,21 @@ function waiter(b: Bench) {
     wake = undefined
     w?.()
   }
-  b.pool.onProgress = kick
+  const state = { lastProgressAt: now() }
+  b.pool.onProgress = () => {
+    state.lastProgressAt = now()
+    kick()
+  }
   return {
+    state,
+    /** After the expected deliveries: waits until nothing more arrives for 300 ms (so a duplicate or a late extra is seen). */
+    linger: async () => {
+      for (let seen = -1; seen !== b.pool.delivered(); ) {
+        seen = b.pool.delivered()
+        await sleep(300)
+      }
+      b.pool.onProgress = undefined
+    },
     kick,
     wait: (ms: number) =>
       new Promise<void>((resolve) => {
@@ -170,9 +183,15 @@ export async function throughputRun(
   opts: { targets: Target[]; send: Sender; durationMs: number; maxSends?: number; label: string; resync?: (lastSeqs: Map<string, number>) => Promise<boolean> },
 ): Promise<RunResult> {
   await mark(b, group)
-  const { kick, wait } = waiter(b)
+  const { kick, wait, linger, state } = waiter(b)
+  // Outstanding deliveries allowed: two messages' worth (at least 500), or 100 ms at the rate seen so far,
+  // whichever is more; enough to keep a fast target busy, little enough that a slow one drains quickly.
   const maxMembers = Math.max(...opts.targets.map((t) => t.members))
-  const cap = Math.max(2 * maxMembers, 500)
+  const baseCap = Math.max(2 * maxMembers, 500)
+  const capNow = () => {
+    const elapsed = now() - start
+    return elapsed < 200 ? baseCap : Math.max(baseCap, (b.pool.delivered() / elapsed) * 100)
+  }
   const maxSends = opts.maxSends ?? 16
   const sent: Sent[] = []
   const lastSeqs = new Map<string, number>()
@@ -215,7 +234,7 @@ export async function throughputRun(
     if (failure) throw failure
     show()
     const t = opts.targets[i % opts.targets.length]!
-    if (inFlight >= maxSends || expected - b.pool.delivered() + t.members > cap) {
+    if (inFlight >= maxSends || expected - b.pool.delivered() + t.members > capNow()) {
       if (!stalledSince) stalledSince = now()
       await wait(50)
       await resync()
@@ -234,8 +253,8 @@ export async function throughputRun(
     await wait(100)
     await resync()
   }
-  const elapsedMs = now() - start
-  b.pool.onProgress = undefined
+  await linger()
+  const elapsedMs = state.lastProgressAt - start
   const deliveries = b.pool.delivered()
   return { sent, deliveries, elapsedMs, perSec: (deliveries / elapsedMs) * 1000 }
 }
@@ -255,7 +274,7 @@ async function diagnose(b: Bench, group: Group, sent: Sent[]): Promise<string> {
 /** Open loop: `count` messages into one conversation at `rate` per second, then waits for every delivery. */
 export async function pacedRun(b: Bench, group: Group, opts: { target: Target; send: Sender; rate: number; count: number; label: string }): Promise<RunResult> {
   await mark(b, group)
-  const { kick, wait } = waiter(b)
+  const { kick, wait, linger, state } = waiter(b)
   const sent: Sent[] = []
   let failure: unknown
   let inFlight = 0
@@ -287,8 +306,8 @@ export async function pacedRun(b: Bench, group: Group, opts: { target: Target; s
     if (now() > deadline) throw new BenchFailure(`${opts.label}: only ${b.pool.delivered()} of ${expected} deliveries arrived`)
     await wait(100)
   }
-  b.pool.onProgress = undefined
-  const elapsedMs = now() - start
+  await linger()
+  const elapsedMs = state.lastProgressAt - start
   return { sent, deliveries: b.pool.delivered(), elapsedMs, perSec: (b.pool.delivered() / elapsedMs) * 1000 }
 }
 
