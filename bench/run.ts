@@ -75,8 +75,12 @@ async function seed(api: Api, options: Options): Promise<World> {
   for (let i = 0; i < 16; i++) spread.push(await api.createGroup(creator, `bench spread ${i}`, others))
   const hot = await api.createGroup(creator, 'bench hot', others)
   const big = await api.createGroup(creator, 'bench fan-out', receiverIds.slice(0, options.subscribers))
-  const small: string[] = []
-  for (let k = 0; k < options.smallConversations; k++) small.push(await api.createGroup(creator, `bench small ${k}`, receiverIds.slice(k * 10, k * 10 + 10)))
+  const small: string[] = new Array(options.smallConversations)
+  let nextSmall = 0
+  const createSmall = async () => {
+    for (let k = nextSmall++; k < options.smallConversations; k = nextSmall++) small[k] = await api.createGroup(creator, `bench small ${k}`, receiverIds.slice(k * 10, k * 10 + 10))
+  }
+  await Promise.all(Array.from({ length: 4 }, createSmall))
   const mid = await api.createGroup(creator, 'bench 100 members', receiverIds.slice(0, 100))
   const inbox = await api.createGroup(creator, 'bench inbox', receiverIds.slice(0, options.inboxMembers))
   return { admin, senders, receivers, spread, hot, big, small, mid, inbox }
@@ -110,6 +114,7 @@ async function finish(code: number, error?: string): Promise<never> {
 
 async function main() {
   const started = Date.now()
+  const loadBefore = os.loadavg()[0]!
   const options = parseOptions(process.argv.slice(2))
   const runId = randomUUID().slice(0, 8)
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'))
@@ -148,7 +153,7 @@ async function main() {
   const seconds = Math.round((Date.now() - started) / 1000)
   const header =
     `Switchboard benchmark — ${db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}, pub/sub ${process.env.REDIS_URL ? 'Redis' : 'in-process'}, ` +
-    `node ${process.version}, ${os.cpus().length} CPU(s), ${options.workers} load worker processes, ${options.quick ? 'quick' : 'default'} sizes, ${seconds} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join(', ')})`
+    `node ${process.version}, ${os.cpus().length} CPU(s), ${options.workers} load worker processes, ${options.quick ? 'quick' : 'default'} sizes, load average ${round(loadBefore, 1)} → ${round(os.loadavg()[0]!, 1)}, ${seconds} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join(', ')})`
   process.stdout.write(`\n${header}\n\n${table(b.rows)}\n\n`)
   process.stdout.write(
     'Ratios are Switchboard ÷ baseline, both measured in this run. Every conversationEvents delivery was checked: each seq exactly once, in order;\n' +

@@ -12,9 +12,10 @@ export function halfSaturationRate(b: Bench, members: number): number {
   return Math.min(fanout / 2 / members, sends / 2)
 }
 
+/** About 2 s (quick) or 4 s of messages, at least 3 (a slow server's big conversation: one every few seconds). */
 export function latencyCount(b: Bench, rate: number): number {
   const seconds = b.options.quick ? 2 : 4
-  return Math.max(5, Math.min(b.options.latencyMessages, Math.round(rate * seconds)))
+  return Math.max(3, Math.min(b.options.latencyMessages, Math.round(rate * seconds)))
 }
 
 export interface LatencyResult {
