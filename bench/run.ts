@@ -165,6 +165,8 @@ async function main() {
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void finish(1, `interrupted by ${signal}`))
+process.on('uncaughtException', (e) => void finish(1, String(e?.stack ?? e)))
+process.on('unhandledRejection', (e) => void finish(1, String((e as Error)?.stack ?? e)))
 try {
   const watchdog = setTimeout(() => void finish(1, 'the run exceeded 15 minutes'), 15 * 60_000)
   watchdog.unref()

@@ -25,6 +25,7 @@ export interface RawSchema {
 export async function createRawSchema(url: string, runId: string): Promise<RawSchema> {
   const schema = `bench_raw_${runId.replace(/[^a-z0-9]/gi, '_')}`
   const client = new pg.Client({ connectionString: url })
+  client.on('error', () => {}) // e.g. the database stopped by Ctrl-C: the next query fails instead
   await client.connect()
   for (const sql of rawSchemaSql(schema)) await client.query(sql)
   return {

@@ -55,6 +55,7 @@ async function handle(c: Command): Promise<unknown> {
       if (c.write) {
         if (!db) {
           db = new pg.Client({ connectionString: c.write.databaseUrl })
+          db.on('error', () => {})
           await db.connect()
         }
         const r = await db.query({ name: 'bench-raw-send', text: rawInsertSql(c.write.schema), values: [c.key, 'raw-ws', `${Date.now()}-${Math.random()}`, 'bench message'] })

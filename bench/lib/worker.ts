@@ -168,7 +168,7 @@ async function sends(url: string, senders: SenderSpec[], durationMs: number, tag
 }
 
 async function rawpg(databaseUrl: string, table: string, senders: SenderSpec[], durationMs: number, tag: string) {
-  const clients = senders.map(() => new pg.Client({ connectionString: databaseUrl }))
+  const clients = senders.map(() => new pg.Client({ connectionString: databaseUrl }).on('error', () => {}))
   await Promise.all(clients.map((c) => c.connect()))
   const sql = rawInsertSql(table)
   try {
