@@ -43,6 +43,8 @@ function parseOptions(argv: string[]): Options {
   }
   const known = new Set(['--quick', '--subscribers', '--conversations', '--inbox-members', '--duration', '--workers', '--only'])
   for (const a of argv) if (a.startsWith('--') && !known.has(a)) throw new BenchFailure(`unknown flag ${a}`)
+  const duration = Number(value('--duration') ?? 1)
+  if (!(duration >= 0.5 && duration <= 600)) throw new BenchFailure('--duration must be from 0.5 to 600 seconds')
   const only = value('--only')?.split(',')
   for (const o of only ?? []) if (!(SCENARIOS as readonly string[]).includes(o)) throw new BenchFailure(`--only: unknown scenario ${o} (one of ${SCENARIOS.join(', ')})`)
   return {
@@ -50,7 +52,7 @@ function parseOptions(argv: string[]): Options {
     subscribers: int('--subscribers', quick ? 200 : 1000, 10, 20_000),
     smallConversations: int('--conversations', quick ? 20 : 100, 1, 2000),
     inboxMembers: int('--inbox-members', quick ? 100 : 500, 2, 20_000),
-    durationMs: int('--duration', quick ? 2 : 5, 1, 600) * 1000,
+    durationMs: Math.round(Number(value('--duration') ?? (quick ? 1.5 : 5)) * 1000),
     latencyMessages: quick ? 60 : 200,
     workers: int('--workers', 2, 1, 16),
     only,
@@ -158,8 +160,8 @@ async function main() {
   process.stdout.write(
     'Ratios are Switchboard ÷ baseline, both measured in this run. Every conversationEvents delivery was checked: each seq exactly once, in order;\n' +
       'inboxEvents (which coalesce by design and carry no seq): at most one per message, lastSeq never going back, ending with the last message.\n' +
-      'RSS per connection: VmRSS of the server process (/proc/<pid>/status) after opening and priming the sockets, minus before, ÷ sockets;\n' +
-      'each read after 1–1.5 s of rest and two full GCs (the bench preloads bench/lib/gc-preload.mjs: SIGUSR2 → gc()). Same for the raw ws process.\n\n',
+      'RSS per connection: VmRSS of the server process (/proc/<pid>/status) with all N sockets subscribed minus with the first half, ÷ N/2;\n' +
+      'each read after a rest and full GCs until steady (the bench preloads bench/lib/gc-preload.mjs: SIGUSR2 → gc()). Same for the raw ws process.\n\n',
   )
   process.stdout.write(`BENCH_RESULT ${JSON.stringify({ ok: true, options, seconds, rows: b.rows, details: b.details, environment: { node: process.version, cpus: os.cpus().length, database: db.embedded ? 'embedded' : 'DATABASE_URL', pubsub: process.env.REDIS_URL ? 'redis' : 'in-process' } })}\n`)
 }

@@ -55,36 +55,40 @@ export async function openGroup(
 ): Promise<Group> {
   const url = opts.on === 'server' ? b.server.wsUrl : b.raw.url
   const pid = opts.on === 'server' ? b.server.pid : b.raw.pid
-  const conversationOf = new Map<string, string>()
-  const afterSeq = new Map<string, number>()
-  if (opts.on === 'server' && !opts.inbox)
-    for (const c of new Set(opts.sockets.map((s) => s.conversation!))) afterSeq.set(c, await b.api.lastSeq(c, b.world.admin))
-  const specs: SocketSpec[] = opts.sockets.map((s, i) => {
-    const key = `${opts.name}:${i}`
-    const token = b.world.receivers[s.userIndex]!.token
-    if (opts.inbox) {
-      conversationOf.set(key, s.conversation!)
-      return { key, token, query: INBOX, seqField: 'lastSeq', variables: {} }
-    }
-    conversationOf.set(key, s.conversation!)
-    return { key, token, query: EVENTS, variables: { c: s.conversation, a: afterSeq.get(s.conversation!) }, seqField: 'seq' }
-  })
-  let rssBefore = 0
-  if (opts.measureRss) rssBefore = await rssAfterGc(pid)
-  progress(`${opts.name}: opening ${specs.length} sockets on the ${opts.on === 'server' ? 'server' : 'raw ws baseline'}…`)
-  const parts = split(specs, b.pool.workers.length)
-  await b.pool.all((w) => (parts[w.index]!.length ? { cmd: 'open', url, group: opts.name, sockets: parts[w.index]! } : undefined))
-  const group: Group = { name: opts.name, conversationOf, sockets: specs.length }
-  const conversations = [...new Set(conversationOf.values())]
-  if (opts.on === 'raw') {
-    const key = opts.inbox ? 'inbox' : undefined
-    await until(`the raw ws server to register ${specs.length} subscriptions`, 60_000, async () => {
-      let n = 0
-      for (const c of key ? [key] : conversations) n += await b.raw.count(c)
-      return n === specs.length
+  const group: Group = { name: opts.name, conversationOf: new Map(), sockets: 0 }
+  // With measureRss, the sockets open in two halves and RSS is read after each (once both halves are live):
+  // growth per socket = (RSS after all − RSS after half) ÷ the second half, so that garbage left by
+  // earlier scenarios, which a GC does not always hand back to the OS at once, is not counted.
+  const half = Math.floor(opts.sockets.length / 2)
+  const batches = opts.measureRss ? [opts.sockets.slice(0, half), opts.sockets.slice(half)] : [opts.sockets]
+  const rss: number[] = []
+  for (const batch of batches) {
+    const afterSeq = new Map<string, number>()
+    if (opts.on === 'server' && !opts.inbox)
+      for (const c of new Set(batch.map((s) => s.conversation!))) afterSeq.set(c, await b.api.lastSeq(c, b.world.admin))
+    const specs: SocketSpec[] = batch.map((s) => {
+      const key = `${opts.name}:${group.conversationOf.size}`
+      group.conversationOf.set(key, s.conversation!)
+      const token = b.world.receivers[s.userIndex]!.token
+      if (opts.inbox) return { key, token, query: INBOX, seqField: 'lastSeq', variables: {} }
+      return { key, token, query: EVENTS, variables: { c: s.conversation, a: afterSeq.get(s.conversation!) }, seqField: 'seq' }
     })
-  } else await prime(b, group, conversations, !!opts.inbox)
-  if (opts.measureRss) group.rssPerSocket = ((await rssAfterGc(pid, 1500)) - rssBefore) / specs.length
+    progress(`${opts.name}: opening ${specs.length} sockets on the ${opts.on === 'server' ? 'server' : 'raw ws baseline'}…`)
+    const parts = split(specs, b.pool.workers.length)
+    await b.pool.all((w) => (parts[w.index]!.length ? { cmd: 'open', url, group: opts.name, sockets: parts[w.index]! } : undefined))
+    group.sockets += specs.length
+    const conversations = [...new Set(group.conversationOf.values())]
+    if (opts.on === 'raw') {
+      const key = opts.inbox ? 'inbox' : undefined
+      await until(`the raw ws server to register ${group.sockets} subscriptions`, 60_000, async () => {
+        let n = 0
+        for (const c of key ? [key] : conversations) n += await b.raw.count(c)
+        return n === group.sockets
+      })
+    } else await prime(b, group, conversations, !!opts.inbox)
+    if (opts.measureRss) rss.push(await rssAfterGc(pid, b.options.quick ? 500 : 1000))
+  }
+  if (opts.measureRss) group.rssPerSocket = (rss[1]! - rss[0]!) / (opts.sockets.length - half)
   await mark(b, group)
   return group
 }
