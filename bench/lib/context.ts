@@ -60,5 +60,11 @@ export interface Bench {
   /** Details for the JSON line. */
   details: Record<string, unknown>
   /** Measured along the way, used by later scenarios. */
-  measured: { hotSendsPerSec?: number; fanoutPerSec?: number; sqlPerSend?: number }
+  measured: {
+    hotSendsPerSec?: number
+    fanoutPerSec?: number
+    sqlPerSend?: number
+    /** SQL statements per event for its fan-out (the send's own statements taken out), per fan-out layout. */
+    sqlPerEvent?: Partial<Record<'big' | 'small', { members: number; perEvent: number; perDelivery: number }>>
+  }
 }
