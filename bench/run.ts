@@ -92,7 +92,8 @@ async function seed(api: Api, options: Options): Promise<World> {
 function sqlPerEventRow(b: Bench) {
   const { big, small } = b.measured.sqlPerEvent ?? {}
   if (!big) return
-  b.rows.push({
+  const lastFanout = b.rows.map((r) => r.figure.startsWith('fan-out deliveries/s')).lastIndexOf(true)
+  b.rows.splice(lastFanout + 1, 0, {
     figure: `SQL statements per event for its fan-out, ${big.members} subscribers (${round(big.perDelivery, 2)} per delivery)`,
     value: round(big.perEvent, 1),
     unit: '',
