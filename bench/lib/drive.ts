@@ -21,6 +21,8 @@ export interface Group {
   sockets: number
   /** Server (or raw ws process) RSS growth per socket, bytes, when measured. */
   rssPerSocket?: number
+  /** The same for the V8 heap in use after GC (steadier than RSS). */
+  heapPerSocket?: number
 }
 
 export interface Sent {
@@ -62,6 +64,7 @@ export async function openGroup(
   const half = Math.floor(opts.sockets.length / 2)
   const batches = opts.measureRss ? [opts.sockets.slice(0, half), opts.sockets.slice(half)] : [opts.sockets]
   const rss: number[] = []
+  const heap: number[] = []
   for (const batch of batches) {
     const afterSeq = new Map<string, number>()
     if (opts.on === 'server' && !opts.inbox)
@@ -86,9 +89,15 @@ export async function openGroup(
         return n === group.sockets
       })
     } else await prime(b, group, conversations, !!opts.inbox)
-    if (opts.measureRss) rss.push(await rssAfterGc(pid, b.options.quick ? 500 : 1000))
+    if (opts.measureRss) {
+      rss.push(await rssAfterGc(pid, b.options.quick ? 500 : 1000))
+      heap.push(opts.on === 'server' ? await b.server.heapUsed() : await b.raw.heapUsed())
+    }
   }
-  if (opts.measureRss) group.rssPerSocket = (rss[1]! - rss[0]!) / (opts.sockets.length - half)
+  if (opts.measureRss) {
+    group.rssPerSocket = (rss[1]! - rss[0]!) / (opts.sockets.length - half)
+    group.heapPerSocket = (heap[1]! - heap[0]!) / (opts.sockets.length - half)
+  }
   await mark(b, group)
   return group
 }

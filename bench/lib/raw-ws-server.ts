@@ -10,6 +10,7 @@ import type { Reply } from './protocol.js'
 
 type Command =
   | { cmd: 'listen' }
+  | { cmd: 'heap' }
   | { cmd: 'count'; key: string }
   | { cmd: 'template'; frame: string; field: 'seq' | 'lastSeq' }
   | { cmd: 'broadcast'; key: string; write?: { databaseUrl: string; schema: string } }
@@ -41,6 +42,9 @@ async function handle(c: Command): Promise<unknown> {
     case 'listen':
       await new Promise<void>((resolve) => (wss.address() ? resolve() : wss.once('listening', () => resolve())))
       return (wss.address() as { port: number }).port
+    case 'heap':
+      ;(globalThis as { gc?: () => void }).gc?.()
+      return process.memoryUsage().heapUsed
     case 'count':
       return sockets.get(c.key)?.size ?? 0
     case 'template': {

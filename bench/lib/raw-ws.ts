@@ -8,6 +8,8 @@ export interface RawWs {
   pid: number
   url: string
   count(key: string): Promise<number>
+  /** V8 heap in use after a GC. */
+  heapUsed(): Promise<number>
   template(frame: string, field: 'seq' | 'lastSeq'): Promise<number>
   broadcast(key: string, write?: { databaseUrl: string; schema: string }): Promise<number>
   stop(): Promise<void>
@@ -39,6 +41,7 @@ export async function startRawWs(): Promise<RawWs> {
     pid: child.pid!,
     url: `ws://127.0.0.1:${port}/graphql`,
     count: (key) => call({ cmd: 'count', key }),
+    heapUsed: () => call({ cmd: 'heap' }),
     template: (frame, field) => call({ cmd: 'template', frame, field }),
     broadcast: (key, write) => call({ cmd: 'broadcast', key, write }),
     stop: () =>

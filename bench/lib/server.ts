@@ -17,6 +17,8 @@ export interface ServerProcess {
   wsUrl: string
   /** switchboard_db_queries_total from /metrics. */
   dbQueries(): Promise<number>
+  /** V8 heap in use (switchboard_nodejs_heap_size_used_bytes from /metrics). */
+  heapUsed(): Promise<number>
   stop(): Promise<void>
 }
 
@@ -49,11 +51,9 @@ export async function startServer(options: { databaseUrl: string; dataDir: strin
     ...(process.env.DATABASE_POOL_SIZE && { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
   }
   const child = spawn(process.execPath, ['--expose-gc', '--import', GC_PRELOAD, '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  let running = false
+  let output = '' // the tail, for the failure message
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000)
-    if (output.includes('Switchboard is running')) running = true
   }
   child.stdout!.on('data', keep)
   child.stderr!.on('data', keep)
@@ -69,10 +69,9 @@ export async function startServer(options: { databaseUrl: string; dataDir: strin
   const deadline = Date.now() + 90_000
   for (;;) {
     if (child.exitCode !== null) throw new BenchFailure(`the server exited with ${child.exitCode} before it was ready:\n${output}`)
-    if (running) {
-      const ready = await fetch(`${base}/ready`).then((r) => r.status === 200, () => false)
-      if (ready) break
-    }
+    // Ready when /ready answers 200 (the banner is not required: a rewritten main.ts may print another one).
+    const ready = await fetch(`${base}/ready`).then((r) => r.status === 200, () => false)
+    if (ready) break
     if (Date.now() > deadline) {
       await stop()
       throw new BenchFailure(`the server was not ready within 90 s:\n${output}`)
@@ -84,14 +83,18 @@ export async function startServer(options: { databaseUrl: string; dataDir: strin
     base,
     graphqlUrl: `${base}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    dbQueries: async () => {
-      const text = await (await fetch(`${base}/metrics`)).text()
-      const m = /^switchboard_db_queries_total(?:\{[^}]*\})? (\d+(?:\.\d+)?(?:e\+?\d+)?)/m.exec(text)
-      if (!m) throw new BenchFailure('/metrics has no switchboard_db_queries_total')
-      return Number(m[1])
-    },
+    dbQueries: () => metric(base, 'switchboard_db_queries_total'),
+    heapUsed: () => metric(base, 'switchboard_nodejs_heap_size_used_bytes'),
     stop,
   }
+}
+
+/** One unlabelled value from the server's /metrics. */
+async function metric(base: string, name: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text()
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)
+  if (!m) throw new BenchFailure(`/metrics has no ${name}`)
+  return Number(m[1])
 }
 
 /**

@@ -59,6 +59,7 @@ async function phase(b: Bench, layout: Layout, on: 'server' | 'raw', measureRss:
       sqlPerDelivery: sql === undefined ? undefined : Math.max(0, sql - run.sent.length * (b.measured.sqlPerSend ?? 0)) / run.deliveries,
       sqlPerEvent: sql === undefined ? undefined : Math.max(0, sql - run.sent.length * (b.measured.sqlPerSend ?? 0)) / run.sent.length,
       rssPerSocket: group.rssPerSocket,
+      heapPerSocket: group.heapPerSocket,
       lat,
     }
   } finally {
@@ -85,7 +86,7 @@ export async function fanoutScenario(b: Bench, which: 'big' | 'small') {
   if (which === 'big') {
     const kb = (n: number) => round(n / 1024, 1)
     b.rows.push({
-      figure: `server RSS per subscribed connection (${layout.targets[0]!.members} sockets)`,
+      figure: `server RSS per subscribed connection (${layout.targets[0]!.members} sockets; V8 heap ${kb(server.heapPerSocket!)} KB, raw ${kb(raw.heapPerSocket!)} KB)`,
       value: kb(server.rssPerSocket!),
       unit: 'KB',
       baseline: kb(raw.rssPerSocket!),
