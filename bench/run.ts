@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [--subscribers N] [--conversations N] [--inbox-members N] [--duration S]
-//               [--workers N] [--only sends,fanout,fanout-small,latency,inbox]
+//               [--workers N] [--only memory,sends,fanout,fanout-small,latency,inbox]
 //
 // Measures a Switchboard server started in its own process (`node --import tsx src/main.ts`) through its
 // public API only (GraphQL over HTTP, graphql-ws, /metrics, /proc/<pid>/status), with load generators in
@@ -22,8 +22,9 @@ import { sendsScenario } from './scenarios/sends.js'
 import { fanoutScenario } from './scenarios/fanout.js'
 import { latency100Scenario } from './scenarios/latency-100.js'
 import { inboxScenario } from './scenarios/inbox.js'
+import { memoryScenario } from './scenarios/memory.js'
 
-const SCENARIOS = ['sends', 'fanout', 'fanout-small', 'latency', 'inbox'] as const
+const SCENARIOS = ['memory', 'sends', 'fanout', 'fanout-small', 'latency', 'inbox'] as const
 
 function parseOptions(argv: string[]): Options {
   const quick = argv.includes('--quick')
@@ -162,6 +163,7 @@ async function main() {
     await scenario()
     timings[name] = Math.round((Date.now() - t) / 100) / 10
   }
+  await run('memory', () => memoryScenario(b))
   await run('sends', () => sendsScenario(b))
   await run('fanout', () => fanoutScenario(b, 'big'))
   await run('fanout-small', () => fanoutScenario(b, 'small'))
@@ -177,7 +179,7 @@ async function main() {
   process.stdout.write(
     'Ratios are Switchboard ÷ baseline, both measured in this run. Every conversationEvents delivery was checked: each seq exactly once, in order;\n' +
       'inboxEvents (which coalesce by design and carry no seq): at most one per message, lastSeq never going back, ending with the last message.\n' +
-      'RSS per connection: VmRSS of the server process (/proc/<pid>/status) with all N sockets subscribed minus with the first half, ÷ N/2;\n' +
+      'RSS per connection (measured first, right after seeding): VmRSS of the server process (/proc/<pid>/status) with all N sockets subscribed minus with the first half, ÷ N/2;\n' +
       'each read after a rest and full GCs until steady (the bench preloads bench/lib/gc-preload.mjs: SIGUSR2 → gc()). Same for the raw ws process.\n\n',
   )
   process.stdout.write(`BENCH_RESULT ${JSON.stringify({ ok: true, options, seconds, rows: b.rows, details: b.details, environment: { node: process.version, cpus: os.cpus().length, database: db.embedded ? 'embedded' : 'DATABASE_URL', pubsub: process.env.REDIS_URL ? 'redis' : 'in-process' } })}\n`)

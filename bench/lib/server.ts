@@ -98,20 +98,20 @@ async function metric(base: string, name: string): Promise<number> {
 }
 
 /**
- * Asks a process started with gc-preload.mjs for full GCs until its RSS is steady (two readings 300 ms
- * apart within 64 KB, at most 6 rounds), after letting it settle; returns that RSS in bytes.
+ * Asks a process started with gc-preload.mjs for full GCs until its RSS is steady (three readings 300 ms
+ * apart within 64 KB, at most 10 rounds), after letting it settle; returns that RSS in bytes.
  */
 export async function rssAfterGc(pid: number, settleMs = 1000): Promise<number> {
   await sleep(settleMs)
-  let last = rssBytes(pid)
-  for (let round = 0; round < 6; round++) {
+  const readings: number[] = []
+  for (let round = 0; round < 10; round++) {
     process.kill(pid, 'SIGUSR2')
     await sleep(300)
-    const rss = rssBytes(pid)
-    if (Math.abs(rss - last) < 64 * 1024 && round > 0) return rss
-    last = rss
+    readings.push(rssBytes(pid))
+    const last3 = readings.slice(-3)
+    if (last3.length === 3 && Math.max(...last3) - Math.min(...last3) < 64 * 1024) break
   }
-  return last
+  return readings.at(-1)!
 }
 
 /** Resident set size of a process in bytes (VmRSS from /proc/<pid>/status). */

@@ -1,11 +1,13 @@
 // Fan-out deliveries/s: (a) one conversation followed by `--subscribers` sockets, (b) many conversations
 // of 10 sockets each; each against the raw ws baseline (a plain ws server writing one pre-serialized frame
 // of the same size to the same sockets, received by the same workers). While the sockets of (a) are open:
-// RSS per subscribed connection and send→deliver latency for that many members; with (b): latency for 10.
-// Also SQL statements per delivered event, from the server's /metrics.
+// send→deliver latency for that many members; with (b): latency for 10. Also SQL statements per event
+// for its fan-out, from the server's /metrics.
 import { percentiles, round } from '../lib/common.js'
 import type { Bench } from '../lib/context.js'
-import { closeGroup, openGroup, rawSender, sampleFrame, serverSender, throughputRun, verify, type Group, type Target } from '../lib/drive.js'
+import { closeGroup, openGroup, rawSender, sampleFrame, serverSender, type Group, type Target } from '../lib/groups.js'
+import { throughputRun } from '../lib/runs.js'
+import { verify } from '../lib/verify.js'
 import { leanClient } from '../lib/http.js'
 import { halfSaturationRate, latencyCount, latencyRow, latencyRun } from './latency.js'
 
@@ -33,8 +35,8 @@ function smallLayout(b: Bench): Layout {
   return { name: `${b.world.small.length} conversations × 10 subscribers`, sockets, targets, latencyTarget: targets[0]! }
 }
 
-async function phase(b: Bench, layout: Layout, on: 'server' | 'raw', measureRss: boolean, latencyMembers: number) {
-  const group: Group = await openGroup(b, { name: `${on}-${layout.targets.length}x${layout.targets[0]!.members}`, on, sockets: layout.sockets, measureRss })
+async function phase(b: Bench, layout: Layout, on: 'server' | 'raw', latencyMembers: number) {
+  const group: Group = await openGroup(b, { name: `${on}-${layout.targets.length}x${layout.targets[0]!.members}`, on, sockets: layout.sockets })
   const client = leanClient(b.server.graphqlUrl, 16)
   try {
     if (on === 'server') {
@@ -58,8 +60,6 @@ async function phase(b: Bench, layout: Layout, on: 'server' | 'raw', measureRss:
       sqlPerMessage: sql === undefined ? undefined : sql / run.sent.length,
       sqlPerDelivery: sql === undefined ? undefined : Math.max(0, sql - run.sent.length * (b.measured.sqlPerSend ?? 0)) / run.deliveries,
       sqlPerEvent: sql === undefined ? undefined : Math.max(0, sql - run.sent.length * (b.measured.sqlPerSend ?? 0)) / run.sent.length,
-      rssPerSocket: group.rssPerSocket,
-      heapPerSocket: group.heapPerSocket,
       lat,
     }
   } finally {
@@ -71,8 +71,8 @@ async function phase(b: Bench, layout: Layout, on: 'server' | 'raw', measureRss:
 export async function fanoutScenario(b: Bench, which: 'big' | 'small') {
   const layout = which === 'big' ? bigLayout(b) : smallLayout(b)
   await b.rawSchema.addConversations(layout.targets.map((t) => t.conversation))
-  const server = await phase(b, layout, 'server', which === 'big', layout.latencyTarget.members)
-  const raw = await phase(b, layout, 'raw', which === 'big', layout.latencyTarget.members)
+  const server = await phase(b, layout, 'server', layout.latencyTarget.members)
+  const raw = await phase(b, layout, 'raw', layout.latencyTarget.members)
   b.rows.push({
     figure: `fan-out deliveries/s, ${layout.name}`,
     value: round(server.perSec),
@@ -83,18 +83,6 @@ export async function fanoutScenario(b: Bench, which: 'big' | 'small') {
     target: which === 'big' ? '≥ 1.0× goal, ≥ 0.3× must' : '≥ 0.3× must',
   })
   ;(b.measured.sqlPerEvent ??= {})[which] = { members: layout.targets[0]!.members, perEvent: server.sqlPerEvent!, perDelivery: server.sqlPerDelivery! }
-  if (which === 'big') {
-    const kb = (n: number) => round(n / 1024, 1)
-    b.rows.push({
-      figure: `server RSS per subscribed connection (${layout.targets[0]!.members} sockets; V8 heap ${kb(server.heapPerSocket!)} KB, raw ${kb(raw.heapPerSocket!)} KB)`,
-      value: kb(server.rssPerSocket!),
-      unit: 'KB',
-      baseline: kb(raw.rssPerSocket!),
-      baselineLabel: 'raw ws process',
-      ratio: server.rssPerSocket! / raw.rssPerSocket!,
-      target: '≤ 15 KB goal, ≤ 25 KB must (absolute)',
-    })
-  }
   latencyRow(b, layout.latencyTarget.members, server.lat, raw.lat)
   ;((b.details.fanout ??= {}) as Record<string, unknown>)[layout.name] = { server, raw }
 }

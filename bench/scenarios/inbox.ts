@@ -6,7 +6,9 @@
 // Baseline: the raw ws server writing a frame of the same size to the same number of sockets.
 import { BenchFailure, round } from '../lib/common.js'
 import type { Bench } from '../lib/context.js'
-import { closeGroup, openGroup, rawSender, sampleFrame, serverSender, throughputRun, verify, type Target } from '../lib/drive.js'
+import { closeGroup, openGroup, rawSender, sampleFrame, serverSender, type Target } from '../lib/groups.js'
+import { throughputRun } from '../lib/runs.js'
+import { verify } from '../lib/verify.js'
 import { leanClient } from '../lib/http.js'
 
 export async function inboxScenario(b: Bench) {

@@ -1,6 +1,6 @@
 // Send→deliver latency for a 100-member conversation (the latency target), server and raw baseline.
 import type { Bench } from '../lib/context.js'
-import { closeGroup, openGroup, type Target } from '../lib/drive.js'
+import { closeGroup, openGroup, type Target } from '../lib/groups.js'
 import { halfSaturationRate, latencyCount, latencyRow, latencyRun, type LatencyResult } from './latency.js'
 
 export async function latency100Scenario(b: Bench) {

@@ -3,7 +3,9 @@
 // The raw baseline runs at the same rate: the raw pg write, then the raw ws broadcast of the seq it allocated.
 import { percentiles, round } from '../lib/common.js'
 import type { Bench } from '../lib/context.js'
-import { pacedRun, rawSender, serverSender, verify, type Group, type Target } from '../lib/drive.js'
+import { rawSender, serverSender, type Group, type Target } from '../lib/groups.js'
+import { pacedRun } from '../lib/runs.js'
+import { verify } from '../lib/verify.js'
 import { leanClient } from '../lib/http.js'
 
 export function halfSaturationRate(b: Bench, members: number): number {
