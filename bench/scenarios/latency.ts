@@ -47,7 +47,7 @@ export async function latencyRun(b: Bench, group: Group, on: 'server' | 'raw', t
 
 export function latencyRow(b: Bench, members: number, server: LatencyResult, raw: LatencyResult) {
   b.rows.push({
-    figure: `send→deliver p99, ${members} members @ ${round(server.rate, 1)} msg/s (p50 ${server.p50} ms; raw p50 ${raw.p50} ms)`,
+    figure: `send→deliver p99, ${members} members @ ${Number(server.rate.toPrecision(2))} msg/s (p50 ${server.p50} ms; raw p50 ${raw.p50} ms)`,
     value: server.p99,
     unit: 'ms',
     baseline: raw.p99,
