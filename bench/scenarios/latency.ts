@@ -1,7 +1,7 @@
 // Send→deliver latency at about half saturation: messages into one conversation of M members at
 // rate = min(½ × the fan-out deliveries/s measured earlier in the run ÷ M, ½ × the hot-conversation sends/s).
 // The raw baseline runs at the same rate: the raw pg write, then the raw ws broadcast of the seq it allocated.
-import { percentiles, round } from '../lib/common.js'
+import { percentiles } from '../lib/common.js'
 import type { Bench } from '../lib/context.js'
 import { rawSender, serverSender, type Group, type Target } from '../lib/groups.js'
 import { pacedRun } from '../lib/runs.js'
