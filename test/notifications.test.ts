@@ -11,6 +11,9 @@ import { sseSubscribe } from './kit/sse.js'
 import { subscribe } from './kit/subscribe.js'
 import { tenantWorld, type TestUser } from './kit/world.js'
 import {
+  AssignConversationDocument,
+  ClaimConversationDocument,
+  CreateGroupDocument,
   CreateConversationDocument,
   CreateWebhookEndpointDocument,
   MarkNotificationsReadDocument,
@@ -173,6 +176,38 @@ describe('rules and preferences', () => {
     const after = await feed(m2)
     expect(after.nodes.map((n) => n.body)).toEqual(['See you there', 'Tickets are booked'])
     expect(after.unread).toBe(1)
+  })
+
+  it('a SUPPORT conversation assigned to an operator by someone else notifies them; claiming it yourself does not', async () => {
+    const w = tenantWorld(t.graphqlUrl, 'notify')
+    const [admin, op, user] = await Promise.all([w.user('admin', 'admin'), w.user('op', 'operator'), w.user('user')])
+    const { createGroup } = (await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'support', memberExternalIds: ['op'] } } })).expectData()
+    const open = async () =>
+      (await run({ document: CreateConversationDocument, token: user.token, variables: { input: { kind: 'SUPPORT', subject: 'Refund', groupIds: [createGroup.group.id] } } })).expectData().createConversation.conversation.id
+    const claimed = await open()
+    ;(await run({ document: ClaimConversationDocument, token: op.token, variables: { input: { conversationId: claimed } } })).expectData()
+    const assigned = await open()
+    ;(await run({ document: AssignConversationDocument, token: admin.token, variables: { input: { conversationId: assigned, assigneeExternalId: 'op', expectedVersion: 1 } } })).expectData()
+    await outboxDrained(namespace)
+    const { nodes } = await feed(op)
+    expect(nodes.map((n) => [n.type, n.title, n.entityId])).toEqual([['conversation.assigned', 'Assigned to you: Refund', assigned]])
+    expect((await feed(user)).nodes).toEqual([])
+  })
+
+  it('an internal note never notifies the end user; a visible reply does', async () => {
+    const w = tenantWorld(t.graphqlUrl, 'notify')
+    const [admin, op, user] = await Promise.all([w.user('admin', 'admin'), w.user('op', 'operator'), w.user('user')])
+    const { createGroup } = (await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'support', memberExternalIds: ['op'] } } })).expectData()
+    const conversationId = (await run({ document: CreateConversationDocument, token: user.token, variables: { input: { kind: 'SUPPORT', groupIds: [createGroup.group.id] } } })).expectData()
+      .createConversation.conversation.id
+    const write = async (body: string, internal: boolean) => {
+      ;(await run({ document: SendMessageDocument, token: op.token, variables: { input: { conversationId, body, clientMessageId: randomUUID(), internal } } })).expectData()
+      await outboxDrained(namespace)
+    }
+    await write('SECRET note', true)
+    expect((await feed(user)).nodes).toEqual([])
+    await write('Hello, how can I help?', false)
+    expect((await feed(user)).nodes.map((n) => n.body)).toEqual(['Hello, how can I help?'])
   })
 
   it('a muted type is not delivered to the user who muted it', async () => {

@@ -4,7 +4,7 @@
 // lastDeliveredSeq is still below it NOTIFY_DELAY_MS later) — never for the sender — becomes one
 // unread notification per conversation (collapseKey) until you read that notification.
 import type { AppServices } from '../../context.js'
-import { encodeGlobalId } from '../../global-id.js'
+import { decodeGlobalId, encodeGlobalId } from '../../global-id.js'
 import type { OutboxEvent } from '../../outbox/events.js'
 import { createNotifications } from './service.js'
 
@@ -21,6 +21,7 @@ export interface UnreadMessageJob {
 
 /** Schedules the rules an event triggers (the fan-out calls this; a re-run replaces the same job). */
 export async function scheduleNotificationRules(app: AppServices, event: OutboxEvent): Promise<void> {
+  if (event.type === 'conversation.assigned') return notifyAssignee(app, event)
   if (event.type !== 'message.created' || !event.hints) return
   const { conversationId, messageId, seq, senderId } = event.hints as { conversationId: string; messageId: string; seq: number; senderId: string }
   const job: UnreadMessageJob = { tenantId: event.tenantId, conversationId, messageId, seq, senderId }
@@ -64,6 +65,33 @@ export async function notifyUnreadMessage(app: AppServices, job: UnreadMessageJo
       entityType: 'Conversation',
       entityId: job.conversationId,
       collapseKey: `conversation:${job.conversationId}`,
+    },
+    'rule',
+  )
+}
+
+export const ASSIGNED_TYPE = 'conversation.assigned'
+
+/** Assigned to you: the new assignee hears of it (not when they claimed it themselves). */
+async function notifyAssignee(app: AppServices, event: OutboxEvent): Promise<void> {
+  const data = event.data as { conversation: { id: string }; assignee: { id: string; externalId: string } | null; assignedBy: { id: string } }
+  if (!data.assignee || data.assignee.id === data.assignedBy.id) return
+  const conversationId = decodeGlobalId(data.conversation.id).id
+  const assignee = { id: decodeGlobalId(data.assignee.id).id, externalId: data.assignee.externalId }
+  const conversation = await app.tenantDbs.for(event.tenantId).conversation.findUnique({ where: { id: conversationId }, select: { subject: true } })
+  if (!conversation) return
+  await createNotifications(
+    app,
+    event.tenantId,
+    [assignee],
+    {
+      type: ASSIGNED_TYPE,
+      title: conversation.subject ? `Assigned to you: ${conversation.subject}` : 'A conversation was assigned to you',
+      body: null,
+      data: { conversationId: data.conversation.id },
+      entityType: 'Conversation',
+      entityId: conversationId,
+      collapseKey: `assigned:${conversationId}`,
     },
     'rule',
   )
