@@ -11,6 +11,8 @@ const bool = z
   .enum(['true', 'false', '1', '0'])
   .optional()
   .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1'))
+/** An integer setting that is off when unset or blank. */
+const optionalInt = (min: number, max: number) => optional.pipe(z.coerce.number<string | undefined>().int().min(min).max(max).optional())
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def)
 
 const schema = z
@@ -36,6 +38,8 @@ const schema = z
     JWT_PUBLIC_KEY: optional,
     JWT_ISSUER: optional,
     JWT_AUDIENCE: optional,
+    JWT_ALLOW_NO_EXP: bool,
+    JWT_MAX_TOKEN_LIFETIME_SECONDS: optionalInt(1, 10 * 365 * 24 * 3600),
     GRAPHIQL: bool,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     MAX_MESSAGE_LENGTH: int(10_000, 1, 1_000_000),
@@ -61,7 +65,17 @@ export interface Config {
   databasePoolSize: number
   dataDir: string
   redisUrl: string | undefined
-  jwt: { secret: string | undefined; publicKey: string | undefined; issuer: string | undefined; audience: string | undefined; isDevelopmentSecret: boolean }
+  jwt: {
+    secret: string | undefined
+    publicKey: string | undefined
+    issuer: string | undefined
+    audience: string | undefined
+    isDevelopmentSecret: boolean
+    /** Accept tokens without `exp` (they never expire). */
+    allowNoExp: boolean
+    /** Longest accepted exp − iat, when set. */
+    maxLifetimeSeconds: number | undefined
+  }
   graphiql: boolean
   logLevel: Env['LOG_LEVEL']
   maxMessageLength: number
@@ -96,6 +110,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
       isDevelopmentSecret,
+      allowNoExp: e.JWT_ALLOW_NO_EXP ?? false,
+      maxLifetimeSeconds: e.JWT_MAX_TOKEN_LIFETIME_SECONDS,
     },
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
