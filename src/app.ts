@@ -6,7 +6,6 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createYoga, useReadinessCheck, type Plugin as YogaPlugin } from 'graphql-yoga'
 import { useGenericAuth } from '@envelop/generic-auth'
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus'
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
 import type { Config } from './env.js'
 import { createLogger, type Logger } from './logger.js'
@@ -15,7 +14,7 @@ import { migrate } from './db/migrate.js'
 import { createPrismaClient } from './db/client.js'
 import { TenantDbCache } from './db/tenant-scope.js'
 import { createPubSub } from './realtime/pubsub.js'
-import { createMetrics } from './server/metrics.js'
+import { createMetrics, useMetricsEndpoint, useRequestMetrics } from './server/metrics.js'
 import { createTokenVerifier, bearerToken } from './auth/token.js'
 import { ViewerProvisioner, type Viewer } from './auth/viewer.js'
 import { unauthenticated } from './errors.js'
@@ -101,7 +100,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         resolveUserFn: resolveViewer,
         validateUser: ({ user }) => (user ? undefined : unauthenticated()),
       }),
-      usePrometheus({ endpoint: '/metrics', registry: metrics.registry, metrics: { graphql_yoga_http_duration: true, graphql_envelop_request_duration: true, graphql_envelop_error_result: true } }),
+      useMetricsEndpoint(metrics, config.metricsToken),
+      useRequestMetrics(metrics, config.metricsMaxOperationNames),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {

@@ -47,6 +47,8 @@ const schema = z
     REPLAY_LIMIT: int(1000, 1, 100_000),
     TYPING_TTL_MS: int(5000, 500, 60_000),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+    METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    METRICS_MAX_OPERATION_NAMES: int(100, 0, 10_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY)
@@ -83,6 +85,10 @@ export interface Config {
   replayLimit: number
   typingTtlMs: number
   shutdownTimeoutMs: number
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | undefined
+  /** Distinct operation names that get their own metric series; the rest are "other". */
+  metricsMaxOperationNames: number
 }
 
 export class ConfigError extends Error {}
@@ -120,5 +126,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     replayLimit: e.REPLAY_LIMIT,
     typingTtlMs: e.TYPING_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
+    metricsMaxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
   }
 }
