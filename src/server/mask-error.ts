@@ -9,8 +9,14 @@ import { maskError as yogaMaskError } from 'graphql-yoga'
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const code = errorCode(error)
   if (code === 'BAD_USER_INPUT' && error instanceof GraphQLError && !error.extensions?.['code'])
-    return new GraphQLError(inputErrorMessage(error), { nodes: error.nodes, path: error.path, extensions: { code } })
+    return new GraphQLError(shortMessage(inputErrorMessage(error)), { nodes: error.nodes, path: error.path, extensions: { code } })
   return yogaMaskError(error, message, isDev)
+}
+
+/** Error messages can quote the client's input: never more than a short prefix of it goes back. */
+export const MAX_ERROR_MESSAGE = 200
+export function shortMessage(message: string): string {
+  return message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE)}…` : message
 }
 
 /** The code a client sees for an error, as maskError will decide it (also used by the operation log). */

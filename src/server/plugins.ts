@@ -2,7 +2,7 @@
 import type { Plugin } from 'graphql-yoga'
 import { GraphQLError, getOperationAST } from 'graphql'
 import type { Context } from '../context.js'
-import { errorCode } from './mask-error.js'
+import { errorCode, shortMessage } from './mask-error.js'
 
 /**
  * A request body over MAX_REQUEST_BYTES is refused with 413 before it is read. The size must be
@@ -32,11 +32,20 @@ export function useInputErrorCodes(): Plugin {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || isAsyncIterable(result) || !result.errors?.length) return
       const isInput = (e: GraphQLError) => !e.extensions?.['code'] || e.extensions['code'] === 'BAD_REQUEST'
-      if (!result.errors.some(isInput)) return
+      const isLong = (e: GraphQLError) => e.message !== shortMessage(e.message)
+      if (!result.errors.some((e) => isInput(e) || isLong(e))) return
       setResult({
         ...result,
         errors: result.errors.map((e) =>
-          !isInput(e) ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } }),
+          !isInput(e) && !isLong(e)
+            ? e
+            : new GraphQLError(shortMessage(e.message), {
+                nodes: e.nodes,
+                source: e.source,
+                positions: e.positions,
+                path: e.path,
+                extensions: { ...e.extensions, ...(isInput(e) && { code: 'BAD_USER_INPUT' }) },
+              }),
         ),
       })
     },

@@ -4,6 +4,7 @@ import { conversationsWithUnread } from '../../db/unread.js'
 import { can } from '../../auth/permissions.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { decodeGlobalId } from '../../global-id.js'
+import { connectionCursor, conversationCursor } from '../../cursors.js'
 import { visibleConversationWhere } from './access.js'
 import { ConversationKindEnum, ConversationRef, ConversationStatusEnum } from './types.js'
 
@@ -36,8 +37,13 @@ builder.queryFields((t) => ({
     maxSize: 100,
     description: 'Conversations the viewer sees, most recent activity first',
     args: { filter: t.arg({ type: ConversationFilter }) },
-    resolve: async (query, _root, { filter }, ctx) => {
+    resolve: async (query, _root, args, ctx) => {
+      const { filter } = args
       const viewer = viewerOf(ctx)
+      // Prisma positions the page by reading the cursor's row without the tenant filter: a cursor of a
+      // row the viewer cannot see answers as one of a row that does not exist (an empty page).
+      const cursorId = connectionCursor(args, conversationCursor)
+      if (cursorId && !(await db(ctx).conversation.findFirst({ where: { id: cursorId, ...visibleConversationWhere(viewer) }, select: { id: true } }))) return []
       const where: Prisma.ConversationWhereInput = {
         ...visibleConversationWhere(viewer),
         ...(filter?.kind && { kind: filter.kind }),

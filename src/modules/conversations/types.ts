@@ -6,6 +6,7 @@ import { ConversationKind, ConversationStatus, ParticipantRole } from '../../gen
 import { accessFrom, accessSelection, visibleConversationWhere } from './access.js'
 import { unreadCount } from './unread.js'
 import { messagePage } from '../messages/types.js'
+import { connectionCursor, messageCursor } from '../../cursors.js'
 
 export const ConversationKindEnum = builder.enumType(ConversationKind, { name: 'ConversationKind' })
 export const ConversationStatusEnum = builder.enumType(ConversationStatus, { name: 'ConversationStatus' })
@@ -45,7 +46,13 @@ export const ConversationRef = builder.prismaNode('Conversation', {
         defaultSize: 50,
         maxSize: 200,
         args: { afterSeq: t.arg.int({ required: false }) },
-        query: (args) => messagePage(args.afterSeq),
+        // A cursor of another conversation's message finds nothing here (as one that does not exist),
+        // instead of positioning the page by a row read without the tenant filter.
+        query: (args) => {
+          const page = messagePage(args.afterSeq)
+          const cursor = connectionCursor(args as { after?: string | null; before?: string | null }, messageCursor)
+          return cursor ? { ...page, where: { ...page.where, conversationId: cursor.conversationId } } : page
+        },
       }),
       unreadCount: t.int({
         description: "Messages by others after the viewer's read position, not deleted",
