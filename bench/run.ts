@@ -415,6 +415,7 @@ async function main() {
     DATA_DIR: dataDir,
     REDIS_URL: process.env.REDIS_URL,
     SHUTDOWN_TIMEOUT_MS: '5000',
+    RATE_LIMITS: 'off', // a benchmark is a flood by design
   })
   memorySamples.push(memory('process start'))
   const bootStarted = performance.now()

@@ -2,7 +2,7 @@
 // Opens the database (embedded PostgreSQL unless DATABASE_URL), applies migrations, connects pub/sub,
 // builds Yoga, and returns { start, stop } plus the services it wired.
 import { randomUUID } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createYoga, useReadinessCheck, type Plugin as YogaPlugin } from 'graphql-yoga'
 import { useGenericAuth } from '@envelop/generic-auth'
@@ -17,7 +17,10 @@ import { createPubSub } from './realtime/pubsub.js'
 import { createMetrics, useMetricsEndpoint, useRequestMetrics } from './server/metrics.js'
 import { createTokenVerifier, bearerToken } from './auth/token.js'
 import { ViewerProvisioner, type Viewer } from './auth/viewer.js'
-import { unauthenticated } from './errors.js'
+import { AppError, unauthenticated } from './errors.js'
+import { createRateLimits } from './limits/rate-limits.js'
+import { StreamCounter } from './limits/streams.js'
+import { useHttpStreamCap, useOperationRateLimit } from './limits/plugins.js'
 import type { AppServices, Context } from './context.js'
 import { schema } from './schema.js'
 import { maskError } from './server/mask-error.js'
@@ -60,16 +63,29 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   })
   const pubsub = createPubSub(config.redisUrl, log, () => metrics.publishFailures.inc())
   const shutdown = new AbortController()
-  const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics, shutdown: shutdown.signal }
+  const limits = createRateLimits(config)
+  const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics, limits, shutdown: shutdown.signal }
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)
 
-  const resolveViewer = async (ctx: { request?: Request; connectionParams?: Record<string, unknown> }): Promise<Viewer | null> => {
+  // Failed authentications count per client IP (the socket's address: put a proxy's own limits in front
+  // of it); an IP over RATE_LIMIT_AUTH_FAILURES_PER_IP gets RATE_LIMITED before its token is looked at.
+  const resolveViewer = async (ctx: { request?: Request; connectionParams?: Record<string, unknown>; req?: IncomingMessage }): Promise<Viewer | null> => {
+    const ip = ctx.req?.socket?.remoteAddress ?? 'unknown'
     const header = ctx.connectionParams ? authorizationParam(ctx.connectionParams) : ctx.request?.headers.get('authorization')
-    const token = bearerToken(header ?? undefined)
-    if (!token) return null
-    return viewers.viewerFor(await verifyToken(token))
+    let claims
+    try {
+      const token = bearerToken(header ?? undefined)
+      if (!token) return null
+      await limits.check('authFailuresPerIp', ip)
+      claims = await verifyToken(token)
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'UNAUTHENTICATED') await limits.consume('authFailuresPerIp', ip)
+      throw e
+    }
+    return viewers.viewerFor(claims)
   }
+  const sseStreams = new StreamCounter(config.streamCaps.sseStreamsPerUser)
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -100,6 +116,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         resolveUserFn: resolveViewer,
         validateUser: ({ user }) => (user ? undefined : unauthenticated()),
       }),
+      useOperationRateLimit(limits),
+      useHttpStreamCap(sseStreams, config.streamCaps.sseStreamsPerUser),
       useMetricsEndpoint(metrics, config.metricsToken),
       useRequestMetrics(metrics, config.metricsMaxOperationNames),
       useReadinessCheck({
@@ -148,6 +166,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         if (!drained) server.closeAllConnections()
         await yoga.dispose()
         await services.broker.close()
+        await limits.close()
         await prisma.$disconnect()
         await embedded?.stop()
       })()),

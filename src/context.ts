@@ -7,6 +7,7 @@ import type { TenantDb, TenantDbCache } from './db/tenant-scope.js'
 import type { Broker } from './realtime/pubsub.js'
 import type { Viewer } from './auth/viewer.js'
 import type { Metrics } from './server/metrics.js'
+import type { RateLimits } from './limits/rate-limits.js'
 import { unauthenticated } from './errors.js'
 
 export interface AppServices {
@@ -16,6 +17,7 @@ export interface AppServices {
   tenantDbs: TenantDbCache
   broker: Broker
   metrics: Metrics
+  limits: RateLimits
   /** Aborted when the server shuts down: live streams end cleanly. */
   shutdown: AbortSignal
 }

@@ -49,6 +49,15 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
     METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     METRICS_MAX_OPERATION_NAMES: int(100, 0, 10_000),
+    RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+    RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
+    RATE_LIMIT_SENDS_PER_USER: int(120, 1, 10_000_000),
+    RATE_LIMIT_SENDS_PER_TENANT: int(6000, 1, 100_000_000),
+    RATE_LIMIT_OPERATIONS_PER_USER: int(1200, 1, 100_000_000),
+    RATE_LIMIT_AUTH_FAILURES_PER_IP: int(100, 1, 10_000_000),
+    MAX_SUBSCRIPTIONS_PER_SOCKET: int(100, 1, 100_000),
+    MAX_SOCKETS_PER_USER: int(50, 1, 100_000),
+    MAX_SSE_STREAMS_PER_USER: int(50, 1, 100_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY)
@@ -89,6 +98,17 @@ export interface Config {
   metricsToken: string | undefined
   /** Distinct operation names that get their own metric series; the rest are "other". */
   metricsMaxOperationNames: number
+  /** Per window of `windowSeconds`; `enabled: false` with RATE_LIMITS=off. */
+  rateLimits: {
+    enabled: boolean
+    windowSeconds: number
+    sendsPerUser: number
+    sendsPerTenant: number
+    operationsPerUser: number
+    authFailuresPerIp: number
+  }
+  /** Open streams at once, per node (Infinity with RATE_LIMITS=off). */
+  streamCaps: { subscriptionsPerSocket: number; socketsPerUser: number; sseStreamsPerUser: number }
 }
 
 export class ConfigError extends Error {}
@@ -128,5 +148,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     metricsMaxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
+    rateLimits: {
+      enabled: e.RATE_LIMITS === 'on',
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      sendsPerUser: e.RATE_LIMIT_SENDS_PER_USER,
+      sendsPerTenant: e.RATE_LIMIT_SENDS_PER_TENANT,
+      operationsPerUser: e.RATE_LIMIT_OPERATIONS_PER_USER,
+      authFailuresPerIp: e.RATE_LIMIT_AUTH_FAILURES_PER_IP,
+    },
+    streamCaps:
+      e.RATE_LIMITS === 'on'
+        ? { subscriptionsPerSocket: e.MAX_SUBSCRIPTIONS_PER_SOCKET, socketsPerUser: e.MAX_SOCKETS_PER_USER, sseStreamsPerUser: e.MAX_SSE_STREAMS_PER_USER }
+        : { subscriptionsPerSocket: Infinity, socketsPerUser: Infinity, sseStreamsPerUser: Infinity },
   }
 }

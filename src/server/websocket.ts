@@ -1,7 +1,7 @@
 // graphql-ws on the same /graphql path, through yoga.getEnveloped so WebSocket operations share the HTTP
 // context factory, plugin chain (auth included) and validation. A socket whose connection_init carries
 // no valid token is closed with 4401/4403 and never acknowledged; a socket is closed when its token expires.
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import { WebSocketServer } from 'ws'
 import { useServer } from 'graphql-ws/use/ws'
 import { GraphQLError, type ExecutionArgs } from 'graphql'
@@ -9,12 +9,13 @@ import type { AppServices } from '../context.js'
 import type { Viewer } from '../auth/viewer.js'
 import type { App } from '../app.js'
 import { AppError } from '../errors.js'
+import { StreamCounter, tooManyStreams } from '../limits/streams.js'
 
 interface Options {
   server: Server
   yoga: App['yoga']
   services: AppServices
-  resolveViewer(ctx: { connectionParams: Record<string, unknown> }): Promise<Viewer | null>
+  resolveViewer(ctx: { connectionParams: Record<string, unknown>; req: IncomingMessage }): Promise<Viewer | null>
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -24,6 +25,8 @@ type EnvelopedRoot = { execute(args: ExecutionArgs): unknown; subscribe(args: Ex
 export function attachWebSocketServer({ server, yoga, services, resolveViewer }: Options) {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: services.config.maxRequestBytes })
   const expiryTimers = new Set<NodeJS.Timeout>()
+  const caps = services.config.streamCaps
+  const socketsPerUser = new StreamCounter(caps.socketsPerUser)
   wss.on('connection', (socket) => {
     services.metrics.websocketConnections.inc()
     socket.once('close', () => services.metrics.websocketConnections.dec())
@@ -37,7 +40,7 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
         const socket = ctx.extra.socket
         let viewer: Viewer | null
         try {
-          viewer = await resolveViewer({ connectionParams: ctx.connectionParams ?? {} })
+          viewer = await resolveViewer({ connectionParams: ctx.connectionParams ?? {}, req: ctx.extra.request })
         } catch (e) {
           if (!(e instanceof AppError)) {
             // Not the client's fault (e.g. the database is down): not a 4401 they would read as a bad token.
@@ -51,6 +54,12 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
           socket.close(4401, 'Unauthorized')
           return false
         }
+        const release = socketsPerUser.acquire(`${viewer.tenantId}:${viewer.userId}`)
+        if (!release) {
+          socket.close(4429, `Too many sockets for this user (at most ${caps.socketsPerUser})`)
+          return false
+        }
+        socket.once('close', release)
         if (viewer.expiresAt !== undefined) {
           const expiresAt = viewer.expiresAt
           // setTimeout fires at once beyond ~24.8 days: arm in steps until the token really expires.
@@ -71,6 +80,8 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
         return true
       },
       onSubscribe: async (ctx, _id, payload) => {
+        // ctx.subscriptions holds this socket's running operations, this one included.
+        if (Object.keys(ctx.subscriptions).length > caps.subscriptionsPerSocket) return [tooManyStreams('operations on this socket', caps.subscriptionsPerSocket)]
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

@@ -1,6 +1,7 @@
 import { builder } from '../../builder.js'
 import { MessageRef } from './types.js'
 import { deleteMessage, editMessage, sendMessage } from './service.js'
+import { limitSend } from '../../limits/plugins.js'
 
 const SendMessageInput = builder.inputType('SendMessageInput', {
   fields: (t) => ({
@@ -29,7 +30,10 @@ builder.mutationFields((t) => ({
   sendMessage: t.field({
     type: payload('SendMessagePayload'),
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ message: await sendMessage(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => {
+      await limitSend(ctx)
+      return { message: await sendMessage(ctx, input) }
+    },
   }),
   editMessage: t.field({
     type: payload('EditMessagePayload'),
