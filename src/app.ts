@@ -28,6 +28,7 @@ import { useInputErrorCodes, useOperationLog, useRequestLimits } from './server/
 import { attachWebSocketServer } from './server/websocket.js'
 import { useResumableEventIds } from './server/sse.js'
 import { useRestFallback } from './server/rest.js'
+import { corsOptions, useJsonMutationsOnly, useNoIntrospection, useOriginCheck } from './server/surface.js'
 
 export interface BuildAppOptions {
   log?: Logger
@@ -95,13 +96,17 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     logging: false,
     graphiql: config.graphiql ? { title: 'Switchboard', subscriptionsProtocol: 'WS', headers: JSON.stringify({ Authorization: 'Bearer <token from npm run token>' }) } : false,
     maskedErrors: { maskError },
+    cors: corsOptions(config.allowedOrigins),
     // viewer is filled in by generic-auth (resolveViewer) before execution.
     context: ({ request }: { request?: Request }): Context => {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID()
       return { requestId, log: log.child({ requestId }), app: services, viewer: null }
     },
     plugins: [
+      useOriginCheck(config.allowedOrigins),
       useRequestLimits(config.maxRequestBytes),
+      ...(config.introspection ? [] : [useNoIntrospection()]),
+      useJsonMutationsOnly(),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 30 },
@@ -133,11 +138,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       useOperationLog(),
       useInputErrorCodes(),
       useResumableEventIds(),
-      ...useRestFallback(),
+      ...useRestFallback({ docs: config.restDocs }),
     ] as YogaPlugin[],
   })
 
-  const server: Server = createServer(yoga)
+  // A client must send its headers within HEADERS_TIMEOUT_MS and its whole request within
+  // REQUEST_TIMEOUT_MS (408, socket closed): a body trickling a byte at a time cannot hold a socket.
+  const server: Server = createServer({ requestTimeout: config.requestTimeoutMs, headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1000 }, yoga)
   const websockets = attachWebSocketServer({ server, yoga, services, resolveViewer })
 
   let stopped: Promise<void> | undefined

@@ -49,6 +49,11 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
     METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     METRICS_MAX_OPERATION_NAMES: int(100, 0, 10_000),
+    INTROSPECTION: bool,
+    REST_DOCS: bool,
+    ALLOWED_ORIGINS: optional.transform((v) => v?.split(',').map((o) => o.trim()).filter(Boolean)),
+    REQUEST_TIMEOUT_MS: int(30_000, 1000, 3_600_000),
+    HEADERS_TIMEOUT_MS: int(10_000, 1000, 600_000),
     RATE_LIMITS: z.enum(['on', 'off']).default('on'),
     RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
     RATE_LIMIT_SENDS_PER_USER: int(120, 1, 10_000_000),
@@ -98,6 +103,16 @@ export interface Config {
   metricsToken: string | undefined
   /** Distinct operation names that get their own metric series; the rest are "other". */
   metricsMaxOperationNames: number
+  /** GraphQL introspection (`__schema`, `__type`): on unless production, where INTROSPECTION=true turns it on. */
+  introspection: boolean
+  /** /rest/openapi.json and /rest/docs: on unless production, where REST_DOCS=true turns them on. */
+  restDocs: boolean
+  /** Origins browsers may call from; undefined = any (without credentials). */
+  allowedOrigins: string[] | undefined
+  /** Longest time to receive a whole request (headers and body). */
+  requestTimeoutMs: number
+  /** Longest time to receive a request's headers. */
+  headersTimeoutMs: number
   /** Per window of `windowSeconds`; `enabled: false` with RATE_LIMITS=off. */
   rateLimits: {
     enabled: boolean
@@ -148,6 +163,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     metricsMaxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
+    introspection: e.INTROSPECTION ?? e.NODE_ENV !== 'production',
+    restDocs: e.REST_DOCS ?? e.NODE_ENV !== 'production',
+    allowedOrigins: e.ALLOWED_ORIGINS?.length ? e.ALLOWED_ORIGINS : undefined,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: Math.min(e.HEADERS_TIMEOUT_MS, e.REQUEST_TIMEOUT_MS),
     rateLimits: {
       enabled: e.RATE_LIMITS === 'on',
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,

@@ -27,11 +27,13 @@ export function useRequestLimits(maxBytes: number): Plugin {
  * validation, a variable of the wrong type) carry no code, or Yoga's BAD_REQUEST; they are the client's
  * input, so they get BAD_USER_INPUT (the contract's code) like every other refusal of input.
  */
+const YOGA_INPUT_CODES = new Set(['BAD_REQUEST', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED'])
+
 export function useInputErrorCodes(): Plugin {
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || isAsyncIterable(result) || !result.errors?.length) return
-      const isInput = (e: GraphQLError) => !e.extensions?.['code'] || e.extensions['code'] === 'BAD_REQUEST'
+      const isInput = (e: GraphQLError) => !e.extensions?.['code'] || YOGA_INPUT_CODES.has(e.extensions['code'] as string)
       const isLong = (e: GraphQLError) => e.message !== shortMessage(e.message)
       if (!result.errors.some((e) => isInput(e) || isLong(e))) return
       setResult({

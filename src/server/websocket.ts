@@ -10,6 +10,7 @@ import type { Viewer } from '../auth/viewer.js'
 import type { App } from '../app.js'
 import { AppError } from '../errors.js'
 import { StreamCounter, tooManyStreams } from '../limits/streams.js'
+import { verifyOrigin } from './surface.js'
 
 interface Options {
   server: Server
@@ -23,7 +24,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 type EnvelopedRoot = { execute(args: ExecutionArgs): unknown; subscribe(args: ExecutionArgs): unknown }
 
 export function attachWebSocketServer({ server, yoga, services, resolveViewer }: Options) {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: services.config.maxRequestBytes })
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: services.config.maxRequestBytes, verifyClient: verifyOrigin(services.config.allowedOrigins) })
   const expiryTimers = new Set<NodeJS.Timeout>()
   const caps = services.config.streamCaps
   const socketsPerUser = new StreamCounter(caps.socketsPerUser)
