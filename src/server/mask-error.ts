@@ -24,6 +24,8 @@ export function errorCode(error: unknown): string {
   if (error instanceof GraphQLError && typeof error.extensions?.['code'] === 'string') return error.extensions['code']
   const original = error instanceof GraphQLError ? error.originalError : error
   if (!original) return 'BAD_USER_INPUT' // a GraphQLError of its own: validation or variable coercion
+  // graphql-js wraps a variable-coercion failure (a scalar's parseValue) around the GraphQLError it threw.
+  if (original instanceof GraphQLError || (original as Error).name === 'GraphQLError') return 'BAD_USER_INPUT'
   if (original instanceof PothosValidationError || isPostgresDataException(original)) return 'BAD_USER_INPUT'
   return 'INTERNAL_SERVER_ERROR'
 }
