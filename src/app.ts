@@ -20,6 +20,7 @@ import { ViewerProvisioner, type Viewer } from './auth/viewer.js'
 import { AppError, unauthenticated } from './errors.js'
 import { createRateLimits } from './limits/rate-limits.js'
 import { StreamCounter } from './limits/streams.js'
+import { useListSizeLimit } from './limits/list-size.js'
 import { useHttpStreamCap, useOperationRateLimit } from './limits/plugins.js'
 import type { AppServices, Context } from './context.js'
 import { schema } from './schema.js'
@@ -107,6 +108,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       useRequestLimits(config.maxRequestBytes),
       ...(config.introspection ? [] : [useNoIntrospection()]),
       useJsonMutationsOnly(),
+      useListSizeLimit(config.maxListNodes),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 30 },

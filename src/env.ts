@@ -49,6 +49,7 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
     METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     METRICS_MAX_OPERATION_NAMES: int(100, 0, 10_000),
+    MAX_LIST_NODES: int(10_000, 100, 10_000_000),
     INTROSPECTION: bool,
     REST_DOCS: bool,
     ALLOWED_ORIGINS: optional.transform((v) => v?.split(',').map((o) => o.trim()).filter(Boolean)),
@@ -103,6 +104,8 @@ export interface Config {
   metricsToken: string | undefined
   /** Distinct operation names that get their own metric series; the rest are "other". */
   metricsMaxOperationNames: number
+  /** List items (first/last, multiplied through nesting) one operation may ask for. */
+  maxListNodes: number
   /** GraphQL introspection (`__schema`, `__type`): on unless production, where INTROSPECTION=true turns it on. */
   introspection: boolean
   /** /rest/openapi.json and /rest/docs: on unless production, where REST_DOCS=true turns them on. */
@@ -163,6 +166,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     metricsMaxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
+    maxListNodes: e.MAX_LIST_NODES,
     introspection: e.INTROSPECTION ?? e.NODE_ENV !== 'production',
     restDocs: e.REST_DOCS ?? e.NODE_ENV !== 'production',
     allowedOrigins: e.ALLOWED_ORIGINS?.length ? e.ALLOWED_ORIGINS : undefined,
