@@ -55,7 +55,8 @@ const schema = z
     ALLOWED_ORIGINS: optional.transform((v) => v?.split(',').map((o) => o.trim()).filter(Boolean)),
     REQUEST_TIMEOUT_MS: int(30_000, 1000, 3_600_000),
     HEADERS_TIMEOUT_MS: int(10_000, 1000, 600_000),
-    RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+    // CONTRACT.md: `off` turns every rate limit off; anything else leaves them on.
+    RATE_LIMITS: z.string().optional().transform((v) => v?.trim().toLowerCase() !== 'off'),
     RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
     RATE_LIMIT_SENDS_PER_USER: int(120, 1, 10_000_000),
     RATE_LIMIT_SENDS_PER_TENANT: int(6000, 1, 100_000_000),
@@ -173,7 +174,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     headersTimeoutMs: Math.min(e.HEADERS_TIMEOUT_MS, e.REQUEST_TIMEOUT_MS),
     rateLimits: {
-      enabled: e.RATE_LIMITS === 'on',
+      enabled: e.RATE_LIMITS,
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       sendsPerUser: e.RATE_LIMIT_SENDS_PER_USER,
       sendsPerTenant: e.RATE_LIMIT_SENDS_PER_TENANT,
@@ -181,7 +182,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       authFailuresPerIp: e.RATE_LIMIT_AUTH_FAILURES_PER_IP,
     },
     streamCaps:
-      e.RATE_LIMITS === 'on'
+      e.RATE_LIMITS
         ? { subscriptionsPerSocket: e.MAX_SUBSCRIPTIONS_PER_SOCKET, socketsPerUser: e.MAX_SOCKETS_PER_USER, sseStreamsPerUser: e.MAX_SSE_STREAMS_PER_USER }
         : { subscriptionsPerSocket: Infinity, socketsPerUser: Infinity, sseStreamsPerUser: Infinity },
   }
