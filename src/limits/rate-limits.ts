@@ -13,7 +13,10 @@ export type LimitName = 'sendsPerUser' | 'sendsPerTenant' | 'operationsPerUser' 
 export interface RateLimits {
   /** Counts one event for `key`; RATE_LIMITED when that goes over the limit. */
   consume(name: LimitName, key: string): Promise<void>
-  /** RATE_LIMITED when `key` is already over the limit; counts nothing. */
+  /**
+   * RATE_LIMITED when `key` went over the limit on this node and its window has not ended; counts
+   * nothing and asks no store (it runs on every authenticated request).
+   */
   check(name: LimitName, key: string): Promise<void>
   close(): Promise<void>
 }
@@ -43,19 +46,29 @@ export function createRateLimits(config: Config): RateLimits {
     const options = { keyPrefix: `switchboard:rl:${name}`, points: limits[name], duration: limits.windowSeconds }
     limiters[name] = redis ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) }) : new RateLimiterMemory(options)
   }
-  const refuse = (name: LimitName, res: RateLimiterRes) => rateLimited(Math.max(1, Math.ceil(res.msBeforeNext / 1000)), WHAT[name])
+  const refuse = (name: LimitName, msBeforeNext: number) => rateLimited(Math.max(1, Math.ceil(msBeforeNext / 1000)), WHAT[name])
+  // Keys this node saw go over a limit, until their window ends.
+  const blocked = new Map<string, number>()
+  const block = (id: string, until: number) => {
+    if (blocked.size >= 10_000) for (const [k, end] of blocked) if (end <= Date.now()) blocked.delete(k)
+    if (blocked.size < 10_000) blocked.set(id, until)
+  }
   return {
     async consume(name, key) {
       try {
-        await limiters[name].consume(key)
+        const res = await limiters[name].consume(key)
+        if (res.remainingPoints === 0) block(`${name}:${key}`, Date.now() + res.msBeforeNext)
       } catch (e) {
-        if (e instanceof RateLimiterRes) throw refuse(name, e)
-        throw e
+        if (!(e instanceof RateLimiterRes)) throw e
+        block(`${name}:${key}`, Date.now() + e.msBeforeNext)
+        throw refuse(name, e.msBeforeNext)
       }
     },
     async check(name, key) {
-      const res = await limiters[name].get(key)
-      if (res && res.consumedPoints >= limits[name]) throw refuse(name, res)
+      const until = blocked.get(`${name}:${key}`)
+      if (until === undefined) return
+      if (until <= Date.now()) blocked.delete(`${name}:${key}`)
+      else throw refuse(name, until - Date.now())
     },
     async close() {
       redis?.disconnect()
