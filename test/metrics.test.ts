@@ -52,6 +52,7 @@ describe('/metrics is safe by default', () => {
     // The second thousand distinct names and URLs add no request series: only counter values change.
     // (Process metrics such as GC kinds or handle types may come and go on their own: not counted.)
     const series = (text: string) => text.split('\n').filter((line) => line.startsWith('graphql_')).length
+    expect(series(after1000)).toBeGreaterThan(0)
     expect(series(after2000)).toBe(series(after1000))
     expect(after2000).not.toContain('SecondFlood')
     expect(after2000).toContain('operationName="other"')
