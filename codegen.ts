@@ -5,7 +5,7 @@
 // Generated output is git-ignored; `npm run generate` (and `npm test`) rebuild it.
 import type { CodegenConfig } from '@graphql-codegen/cli'
 
-const scalars = { DateTime: 'string', ID: 'string' }
+const scalars = { DateTime: 'string', ID: 'string', JSON: 'unknown' }
 
 const config: CodegenConfig = {
   schema: 'schema.graphql',

@@ -2,6 +2,7 @@
 // Opens the database (embedded PostgreSQL unless DATABASE_URL), applies migrations, connects pub/sub,
 // builds Yoga, and returns { start, stop } plus the services it wired.
 import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createYoga, useReadinessCheck, type Plugin as YogaPlugin } from 'graphql-yoga'
@@ -27,9 +28,18 @@ import { schema } from './schema.js'
 import { maskError } from './server/mask-error.js'
 import { useInputErrorCodes, useOperationLog, useRequestLimits } from './server/plugins.js'
 import { attachWebSocketServer } from './server/websocket.js'
+import { useSharedExecution } from './realtime/fanout.js'
+import { TimelineHub } from './timeline/hub.js'
+import { MembershipCache } from './timeline/membership.js'
+import { InboxRouter } from './modules/inbox/router.js'
 import { useResumableEventIds } from './server/sse.js'
 import { useRestFallback } from './server/rest.js'
 import { corsOptions, useJsonMutationsOnly, useNoIntrospection, useOriginCheck } from './server/surface.js'
+// Notifications and webhooks: the transactional outbox and its worker.
+import { createOutbox } from './outbox/enqueue.js'
+import { migrateOutbox, outboxStats, startOutboxWorker } from './outbox/worker.js'
+import { registerOutboxGauges } from './outbox/metrics.js'
+import { outboxTasks } from './jobs.js'
 
 export interface BuildAppOptions {
   log?: Logger
@@ -57,6 +67,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   }
   const appliedMigrations = !embedded && options.migrate === false ? [] : await migrate(databaseUrl)
   if (appliedMigrations.length) log.info({ migrations: appliedMigrations }, 'applied migrations')
+  // graphile-worker's own schema (idempotent, under an advisory lock): needed before the first enqueue.
+  await migrateOutbox(databaseUrl, config.outbox.schema)
 
   const metrics = createMetrics()
   const prisma = createPrismaClient(databaseUrl, config.databasePoolSize, (ms) => {
@@ -65,8 +77,30 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   })
   const pubsub = createPubSub(config.redisUrl, log, () => metrics.publishFailures.inc())
   const shutdown = new AbortController()
+  // Every live stream listens for shutdown: not a leak.
+  setMaxListeners(0, shutdown.signal)
+  const tenantDbs = new TenantDbCache(prisma)
+  const broker = pubsub.broker
+  const membership = new MembershipCache(prisma, broker)
+  const timeline = new TimelineHub({ tenantDbs, broker, membership, metrics, log })
+  const inbox = new InboxRouter(broker, membership, log)
+  const outbox = createOutbox(config.outbox.schema, config.outbox.namespace)
   const limits = createRateLimits(config)
-  const services: AppServices = { config, log, prisma, tenantDbs: new TenantDbCache(prisma), broker: pubsub.broker, metrics, limits, shutdown: shutdown.signal }
+  const services: AppServices = { config, log, prisma, tenantDbs, broker, timeline, membership, inbox, metrics, limits, outbox, shutdown: shutdown.signal }
+  registerOutboxGauges(metrics.registry, () => outboxStats(prisma, config.outbox.schema))
+  // The outbox worker runs in every server process (unless OUTBOX_WORKER=false); jobs are shared out with
+  // SKIP LOCKED. Its handlers use their own small Prisma pool, so background work never takes the
+  // connections requests wait for (and its statements are not in switchboard_db_queries_total).
+  const workerPrisma = config.outbox.worker ? createPrismaClient(databaseUrl, config.outbox.concurrency + 1) : undefined
+  const worker = !workerPrisma
+    ? { stop: async () => {} }
+    : await startOutboxWorker({
+        url: databaseUrl,
+        schema: config.outbox.schema,
+        concurrency: config.outbox.concurrency,
+        log,
+        taskList: outbox.taskList(outboxTasks({ ...services, prisma: workerPrisma, tenantDbs: new TenantDbCache(workerPrisma) })),
+      })
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)
 
@@ -140,6 +174,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       useOperationLog(),
       useInputErrorCodes(),
       useResumableEventIds(),
+      useSharedExecution(metrics),
       ...useRestFallback({ docs: config.restDocs }),
     ] as YogaPlugin[],
   })
@@ -174,6 +209,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         const drained = await Promise.race([closed.then(() => true), delay(config.shutdownTimeoutMs).then(() => false)])
         if (!drained) server.closeAllConnections()
         await yoga.dispose()
+        await worker.stop()
+        await workerPrisma?.$disconnect()
+        membership.close()
         await services.broker.close()
         await limits.close()
         await prisma.$disconnect()

@@ -11,7 +11,7 @@ import { can, type TenantPermission } from './auth/permissions.js'
 import { decodeGlobalId } from './global-id.js'
 import { AppError, forbidden } from './errors.js'
 
-const NODE_TYPES = new Set(['User', 'Group', 'Conversation', 'Message'])
+const NODE_TYPES = new Set(['User', 'Group', 'Conversation', 'Message', 'Notification', 'WebhookEndpoint', 'WebhookDelivery'])
 
 export const builder = new SchemaBuilder<{
   Context: Context
@@ -21,6 +21,8 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date }
     ID: { Input: string; Output: string }
+    /** Notifications and webhooks: arbitrary JSON (src/modules/common/json.ts). */
+    JSON: { Input: unknown; Output: unknown }
   }
 }>({
   plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],

@@ -1,5 +1,5 @@
 // One context for HTTP, SSE and WebSocket. The viewer is filled in by @envelop/generic-auth
-// (src/auth/plugin.ts) before execution; everything tenant-owned is reached through db(ctx).
+// (src/app.ts) before execution; everything tenant-owned is reached through db(ctx).
 import type { Config } from './env.js'
 import type { Logger } from './logger.js'
 import type { PrismaClient } from './db/client.js'
@@ -8,6 +8,10 @@ import type { Broker } from './realtime/pubsub.js'
 import type { Viewer } from './auth/viewer.js'
 import type { Metrics } from './server/metrics.js'
 import type { RateLimits } from './limits/rate-limits.js'
+import type { Outbox } from './outbox/enqueue.js'
+import type { TimelineHub } from './timeline/hub.js'
+import type { MembershipCache } from './timeline/membership.js'
+import type { InboxRouter } from './modules/inbox/router.js'
 import { unauthenticated } from './errors.js'
 
 export interface AppServices {
@@ -16,8 +20,15 @@ export interface AppServices {
   prisma: PrismaClient
   tenantDbs: TenantDbCache
   broker: Broker
+  /** Live timelines: one shared source per followed conversation on this node. */
+  timeline: TimelineHub
+  /** Who takes part in each conversation, as this node knows it (visibility checks in memory). */
+  membership: MembershipCache
+  inbox: InboxRouter
   metrics: Metrics
   limits: RateLimits
+  /** Transactional outbox (graphile-worker): enqueue(tx, event) inside a service's transaction. */
+  outbox: Outbox
   /** Aborted when the server shuts down: live streams end cleanly. */
   shutdown: AbortSignal
 }
@@ -29,8 +40,6 @@ export interface Context {
   viewer: Viewer | null
   /** The HTTP request (HTTP and SSE; absent on WebSocket operations). */
   request?: Request
-  /** Set by a subscription's resolve: the SSE `id:` of the event being sent. */
-  eventId?: number
 }
 
 /** The viewer of an authenticated operation (root fields are protected, so one is always there). */

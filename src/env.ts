@@ -65,6 +65,19 @@ const schema = z
     MAX_SUBSCRIPTIONS_PER_SOCKET: int(100, 1, 100_000),
     MAX_SOCKETS_PER_USER: int(50, 1, 100_000),
     MAX_SSE_STREAMS_PER_USER: int(50, 1, 100_000),
+    // Notifications and webhooks (src/outbox, src/modules/webhooks, src/modules/notifications)
+    OUTBOX_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier').default('graphile_worker'),
+    OUTBOX_NAMESPACE: z.string().regex(/^[a-z0-9_]{0,40}$/, 'must be lowercase letters, digits and _').default(''),
+    OUTBOX_CONCURRENCY: int(4, 1, 100),
+    OUTBOX_WORKER: bool,
+    WEBHOOK_ALLOW_PRIVATE: bool,
+    WEBHOOK_MAX_ATTEMPTS: int(8, 1, 50),
+    WEBHOOK_RETRY_BASE_MS: int(10_000, 1, 86_400_000),
+    WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+    WEBHOOK_DISABLE_AFTER_DEAD_LETTERS: int(5, 1, 1000),
+    NOTIFY_DELAY_MS: int(10_000, 0, 86_400_000),
+    WS_MAX_BUFFERED_BYTES: int(4 * 1_048_576, 65_536, 1024 * 1_048_576),
+    WS_SLOW_CONSUMER_MS: int(10_000, 100, 600_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY)
@@ -128,6 +141,12 @@ export interface Config {
   }
   /** Open streams at once, per node (Infinity with RATE_LIMITS=off). */
   streamCaps: { subscriptionsPerSocket: number; socketsPerUser: number; sseStreamsPerUser: number }
+  outbox: { schema: string; namespace: string; concurrency: number; worker: boolean }
+  webhooks: { allowPrivate: boolean; maxAttempts: number; retryBaseMs: number; timeoutMs: number; disableAfterDeadLetters: number }
+  notifyDelayMs: number
+  /** A WebSocket whose send buffer stays above this many bytes for wsSlowConsumerMs is closed (1013). */
+  wsMaxBufferedBytes: number
+  wsSlowConsumerMs: number
 }
 
 export class ConfigError extends Error {}
@@ -185,5 +204,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       e.RATE_LIMITS
         ? { subscriptionsPerSocket: e.MAX_SUBSCRIPTIONS_PER_SOCKET, socketsPerUser: e.MAX_SOCKETS_PER_USER, sseStreamsPerUser: e.MAX_SSE_STREAMS_PER_USER }
         : { subscriptionsPerSocket: Infinity, socketsPerUser: Infinity, sseStreamsPerUser: Infinity },
+    outbox: { schema: e.OUTBOX_SCHEMA, namespace: e.OUTBOX_NAMESPACE, concurrency: e.OUTBOX_CONCURRENCY, worker: e.OUTBOX_WORKER ?? true },
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? false,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      disableAfterDeadLetters: e.WEBHOOK_DISABLE_AFTER_DEAD_LETTERS,
+    },
+    notifyDelayMs: e.NOTIFY_DELAY_MS,
+    wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    wsSlowConsumerMs: e.WS_SLOW_CONSUMER_MS,
   }
 }

@@ -20,4 +20,4 @@ export const unauthenticated = (message = 'Authentication required: send a valid
 export const forbidden = (message = 'You are not allowed to do this') => new AppError('FORBIDDEN', message)
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`)
 export const badInput = (message: string, field?: string) => new AppError('BAD_USER_INPUT', message, field ? { field } : {})
-export const conflict = (message: string) => new AppError('CONFLICT', message)
+export const conflict = (message: string, extensions: Record<string, unknown> = {}) => new AppError('CONFLICT', message, extensions)

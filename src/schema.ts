@@ -14,10 +14,24 @@ import './modules/conversations/mutations.js'
 import './modules/messages/types.js'
 import './modules/messages/queries.js'
 import './modules/messages/mutations.js'
-import './modules/realtime/types.js'
-import './modules/realtime/subscriptions.js'
+import './modules/conversations/events.js'
+import './modules/conversations/subscriptions.js'
+import './modules/conversations/signals.js'
+import './modules/inbox/subscriptions.js'
+import './modules/support/types.js'
+import './modules/support/queries.js'
+import './modules/support/mutations.js'
+import './modules/common/json.js'
+import './modules/notifications/types.js'
+import './modules/notifications/queries.js'
+import './modules/notifications/mutations.js'
+import './modules/notifications/subscriptions.js'
+import './modules/webhooks/types.js'
+import './modules/webhooks/queries.js'
+import './modules/webhooks/mutations.js'
 
 builder.queryType({ authScopes: { authenticated: true } })
+builder.subscriptionType({ authScopes: { authenticated: true } })
 builder.mutationType({ authScopes: { authenticated: true } })
 
 export const schema = builder.toSchema()

@@ -6,6 +6,7 @@ import { client } from './kit/execute.js'
 import { startServerProcess, type ServerProcess } from './kit/process.js'
 import { tenantWorld, type TestUser } from './kit/world.js'
 import {
+  UpdateTenantSettingsDocument,
   AddParticipantsDocument,
   ConversationDocument,
   ConversationsDocument,
@@ -101,9 +102,11 @@ describe('conversations', () => {
     expect(asOperator.groups[0]!.group.members.map((m) => m.user.externalId)).toEqual(['op'])
   })
 
-  it('a SUPPORT conversation joins an end user and an operator group; every operator of the group can answer', async () => {
+  it('a SUPPORT conversation joins an end user and an operator group; under ANY_OPERATOR every operator of the group can answer', async () => {
     const w = tenantWorld(a.graphqlUrl)
     const [admin, op1, op2, customer, outsider] = await Promise.all([w.user('admin', 'admin'), w.user('op1', 'operator'), w.user('op2', 'operator'), w.user('customer'), w.user('op3', 'operator')])
+    // (The default, ASSIGNEE_ONLY, lets one operator answer: test/support.test.ts.)
+    ;(await runA({ document: UpdateTenantSettingsDocument, token: admin.token, variables: { input: { replyPolicy: 'ANY_OPERATOR' } } })).expectData()
     const { createGroup } = (await runA({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'Support', memberExternalIds: ['op1', 'op2'] } } })).expectData()
     const { createConversation } = (
       await runA({ document: CreateConversationDocument, token: customer.token, variables: { input: { kind: 'SUPPORT', subject: 'Help', groupIds: [createGroup.group.id], contextType: 'order', contextId: '42' } } })

@@ -83,7 +83,8 @@ describe.runIf(redisUrl())('two nodes sharing Redis', () => {
       }
       await c.dispose()
       for (let i = 0; i < 50 && (broker.listenerCount() !== baseline || (await channels()).length); i++) await new Promise((r) => setTimeout(r, 100))
-      expect(broker.listenerCount()).toBe(baseline)
+      const held = () => JSON.stringify([...(broker as unknown as { channels: Map<string, { listeners: Set<unknown> }> }).channels].map(([k, v]) => [k, v.listeners.size]))
+      expect(broker.listenerCount(), held()).toBe(baseline)
       expect(await channels()).toEqual([])
     } finally {
       redisClient.disconnect()

@@ -3,7 +3,7 @@
 // a real socket; real HTTP for SSE; real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { startTestApp, type TestApp } from './kit/app.js'
-import { followTopic } from '../src/realtime/delivery.js'
+import { coalescingStream } from '../src/realtime/streams.js'
 import { client } from './kit/execute.js'
 import { subscribe, wsClient } from './kit/subscribe.js'
 import { sseSubscribe } from './kit/sse.js'
@@ -260,17 +260,19 @@ describe('shutdown', () => {
 describe('resource hygiene', () => {
   it("a slow subscriber's pending inbox events collapse into the latest per conversation, and are capped", async () => {
     const services = t.app.services
-    const userId = crypto.randomUUID()
-    const ctx = {
-      requestId: 'slow-client',
-      log: services.log,
-      app: services,
-      viewer: { tenantId: crypto.randomUUID(), tenantExternalId: 't', userId, externalId: 'u', role: 'MEMBER' as const, displayName: 'u', expiresAt: undefined },
-    }
-    const stream = followTopic(ctx, 'inbox', userId, 'test', { accept: async () => true, coalesceKey: (e) => e.conversationId })
+    type Payload = { conversationId: string; reason: 'ADDED' | 'UPDATED' }
+    let emit: (payload: Payload) => void = () => {}
+    const stream = coalescingStream<Payload>({ expiresAt: undefined, shutdown: services.shutdown }, services.metrics, 'test', {
+      listen: (push) => {
+        emit = push
+        return () => (emit = () => {})
+      },
+      accept: async () => true,
+      coalesceKey: (e) => e.conversationId,
+    })
     const first = stream.next()
     await new Promise((r) => setTimeout(r, 20))
-    const publish = (conversationId: string, reason: 'ADDED' | 'UPDATED') => services.broker.publish('inbox', userId, { conversationId, reason })
+    const publish = (conversationId: string, reason: 'ADDED' | 'UPDATED') => emit({ conversationId, reason })
     publish('c-0', 'ADDED')
     expect((await first).value).toEqual({ conversationId: 'c-0', reason: 'ADDED' })
     // The client stops reading: one payload is being handed over, the rest wait and collapse.

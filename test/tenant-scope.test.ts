@@ -45,3 +45,35 @@ describe('tenant scoping', () => {
     expect((await run({ document: NodeDocument, token: a.token, variables: { id: a.userId } })).expectData().node).toMatchObject({ __typename: 'User', id: a.userId })
   })
 })
+
+describe('raw statements (src/db/statements.ts) name the tenant', () => {
+  it("asked with another tenant's id, every raw statement finds nothing and writes nothing", async () => {
+    const { CreateConversationDocument, SendMessageDocument } = await import('../client/generated/graphql.js')
+    const statements = await import('../src/db/statements.js')
+    const tenantB = seedTenant('b')
+    const a = await signIn(seedTenant('a'), 'admin-a')
+    const b = await signIn(tenantB, 'admin-b')
+    await signIn(tenantB, 'b2')
+    const { createConversation } = (
+      await run({ document: CreateConversationDocument, token: b.token, variables: { input: { kind: 'GROUP', subject: 'b only', participantExternalIds: ['b2'] } } })
+    ).expectData()
+    const conversationOfB = decodeGlobalId(createConversation.conversation.id).id
+    ;(await run({ document: SendMessageDocument, token: b.token, variables: { input: { conversationId: createConversation.conversation.id, body: 'secret', clientMessageId: 'm1' } } })).expectData()
+    const prisma = t.app.services.prisma
+    const userOfA = decodeGlobalId(a.userId).id
+    // Tenant A's id with tenant B's conversation, even for a viewer who would see everything.
+    expect(await statements.loadMembership(prisma, a.tenantId, conversationOfB)).toBeNull()
+    expect([...(await statements.unreadCounts(prisma, a.tenantId, [{ userId: userOfA, conversationId: conversationOfB, seesInternal: true }])).values()]).toEqual([])
+    expect(await statements.conversationsWithUnread(prisma, a.tenantId, { userId: userOfA, role: 'ADMIN' })).not.toContain(conversationOfB)
+    const sent = await statements.sendAsParticipant(prisma, {
+      tenantId: a.tenantId,
+      conversationId: conversationOfB,
+      senderId: decodeGlobalId(b.userId).id,
+      messageId: crypto.randomUUID(),
+      clientMessageId: 'x',
+      body: 'intrusion',
+    })
+    expect(sent).toBeUndefined()
+    expect(await prisma.conversation.findUniqueOrThrow({ where: { id: conversationOfB }, select: { lastSeq: true } })).toEqual({ lastSeq: 1 })
+  })
+})

@@ -1,8 +1,8 @@
 // One permission vocabulary (`resource:verb`) drives both the checks in services and the viewerCan*
 // fields the UI reads. Tenant permissions come from the role alone; conversation permissions also
-// depend on how the viewer reaches the conversation.
+// depend on how the viewer reaches the conversation (src/auth/visibility.ts, the one visibility rule).
 import type { Role } from '../generated/prisma/enums.js'
-import type { Viewer } from './viewer.js'
+import { sees, type ConversationAccess } from './visibility.js'
 
 export type TenantPermission =
   | 'user:read'
@@ -10,17 +10,19 @@ export type TenantPermission =
   | 'group:read'
   | 'group:manage'
   | 'conversation:create'
-  /** See and act in every conversation of the tenant without taking part. */
-  | 'conversation:oversee'
+  /** Register webhook endpoints, read the delivery log, redeliver. */
+  | 'webhook:manage'
+  /** Send notifications to users of the tenant (publishNotification). */
+  | 'notification:publish'
 
 const TENANT_PERMISSIONS: Record<Role, ReadonlySet<TenantPermission>> = {
-  ADMIN: new Set(['user:read', 'user:upsert', 'group:read', 'group:manage', 'conversation:create', 'conversation:oversee']),
-  SERVICE: new Set(['user:read', 'user:upsert', 'group:read', 'conversation:create', 'conversation:oversee']),
+  ADMIN: new Set(['user:read', 'user:upsert', 'group:read', 'group:manage', 'conversation:create', 'webhook:manage', 'notification:publish']),
+  SERVICE: new Set(['user:read', 'user:upsert', 'group:read', 'conversation:create', 'notification:publish']),
   OPERATOR: new Set(['user:read', 'group:read', 'conversation:create']),
   MEMBER: new Set(['user:read', 'conversation:create']),
 }
 
-export function can(viewer: Pick<Viewer, 'role'>, permission: TenantPermission): boolean {
+export function can(viewer: { role: Role }, permission: TenantPermission): boolean {
   return TENANT_PERMISSIONS[viewer.role].has(permission)
 }
 
@@ -30,30 +32,36 @@ export type ConversationPermission =
   | 'participant:manage'
   | 'message:send'
   | 'message:delete'
+  /** SUPPORT: assign, transfer, close, reopen. */
+  | 'conversation:assign'
+  /** SUPPORT: take an unassigned conversation yourself. */
+  | 'conversation:claim'
+  /** Write an internal note. */
+  | 'message:note'
 
-/** How a viewer reaches a conversation. */
-export interface ConversationAccess {
-  /** Admin or service: every conversation of the tenant. */
-  oversees: boolean
-  /** An active participant (joined, not left). */
-  participant: boolean
-  /** The participant who created it (GROUP owner). */
-  owner: boolean
-  /** An operator whose group takes part. */
-  viaGroup: boolean
-}
-
-export function canInConversation(viewer: Pick<Viewer, 'role'>, access: ConversationAccess, permission: ConversationPermission): boolean {
-  const sees = access.oversees || access.participant || access.viaGroup
+export function canInConversation(viewer: { role: Role }, access: ConversationAccess, permission: ConversationPermission): boolean {
   switch (permission) {
     case 'conversation:read':
     case 'message:send':
-      return sees
+      return sees(access)
     case 'conversation:update':
     case 'participant:manage':
-      return access.oversees || access.owner || (sees && viewer.role === 'OPERATOR')
+      return access.oversees || access.owner || (sees(access) && viewer.role === 'OPERATOR')
     case 'message:delete':
       // Deleting someone else's message; everyone may delete their own.
-      return viewer.role === 'ADMIN'
+      return sees(access) && viewer.role === 'ADMIN'
+    case 'conversation:assign':
+      return access.oversees || (access.viaGroup && viewer.role === 'OPERATOR')
+    case 'conversation:claim':
+      return (access.oversees && viewer.role === 'ADMIN') || (access.viaGroup && viewer.role === 'OPERATOR')
+    case 'message:note':
+      return sees(access) && (viewer.role === 'OPERATOR' || viewer.role === 'ADMIN')
   }
+}
+
+/** A message's own permissions, for the service checks and Message.viewerCan* alike. */
+export function canOnMessage(viewer: { userId: string; role: Role }, message: { senderId: string; deletedAt: Date | null }, action: 'edit' | 'delete'): boolean {
+  if (message.deletedAt) return false
+  if (message.senderId === viewer.userId) return true
+  return action === 'delete' && viewer.role === 'ADMIN'
 }

@@ -1,5 +1,6 @@
 // startTestApp(): a real server (buildApp, real HTTP, real graphql-ws) on a free port, against the
 // run's PostgreSQL and, when asked for, its Redis.
+import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { inject } from 'vitest'
@@ -40,6 +41,11 @@ export const GENEROUS_LIMITS: Record<string, string> = {
   MAX_SSE_STREAMS_PER_USER: '100000',
 }
 
+/** A fresh outbox namespace (task-name prefix) for a test server. */
+export function outboxNamespace() {
+  return `t${randomUUID().replace(/-/g, '').slice(0, 12)}`
+}
+
 export function redisUrl(): string | null {
   return inject('redisUrl')
 }
@@ -56,6 +62,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SHUTDOWN_TIMEOUT_MS: '2000',
     ...(redis && { REDIS_URL: redis }),
     ...(!options.defaultLimits && GENEROUS_LIMITS),
+    // Each test app gets its own outbox namespace, so a worker of another test, with another
+    // configuration, never takes its jobs. Apps that share an outbox pass the same OUTBOX_NAMESPACE.
+    OUTBOX_NAMESPACE: outboxNamespace(),
     ...options.env,
   })
   const logs: string[] = []

@@ -8,6 +8,7 @@ import type { TestProject } from 'vitest/node'
 import { startEmbeddedPostgres } from '../../src/db/embedded.js'
 import { migrate } from '../../src/db/migrate.js'
 import { startRedisServer } from './redis.js'
+import { migrateOutbox } from '../../src/outbox/worker.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,6 +30,9 @@ export default async function setup(project: TestProject) {
     })
   }
   await migrate(databaseUrl)
+  // Before any worker runs: installing graphile-worker's schema notifies every worker of the database
+  // (a "breaking migration"), which stops them. Test apps share this schema, each with its own namespace.
+  await migrateOutbox(databaseUrl, 'graphile_worker')
   project.provide('databaseUrl', databaseUrl)
 
   let redisUrl = process.env.REDIS_URL ?? null

@@ -1,7 +1,11 @@
 import { builder } from '../../builder.js'
 import { db } from '../../context.js'
+import { idOf } from '../../global-id.js'
 import { ConversationKindEnum, ConversationRef, ConversationStatusEnum } from './types.js'
 import { addParticipants, createConversation, leaveConversation, markPosition, removeParticipant, updateConversation } from './service.js'
+
+/** Resolvers translate global ids; services take row ids. */
+export const withConversationId = <T extends { conversationId: string }>(input: T): T => ({ ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') })
 
 type ConversationRow = Awaited<ReturnType<typeof createConversation>>['conversation']
 
@@ -23,7 +27,7 @@ const CreateConversationPayload = builder.objectRef<{ conversation: Conversation
   }),
 })
 
-const ConversationPayload = builder.objectRef<{ conversationId: string }>('ConversationPayload').implement({
+export const ConversationPayload = builder.objectRef<{ conversationId: string }>('ConversationPayload').implement({
   fields: (t) => ({
     conversation: t.prismaField({
       type: ConversationRef,
@@ -68,37 +72,37 @@ builder.mutationFields((t) => ({
     type: CreateConversationPayload,
     description: 'DIRECT (reused for the same two users), GROUP, or SUPPORT (an end user plus an operator group)',
     args: { input: t.arg({ type: CreateConversationInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createConversation(ctx, input),
+    resolve: (_root, { input }, ctx) => createConversation(ctx, { ...input, groupIds: input.groupIds?.map((g) => idOf('Group', g, 'groupIds')) }),
   }),
   updateConversation: t.field({
     type: ConversationPayload,
     args: { input: t.arg({ type: UpdateConversationInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ conversationId: (await updateConversation(ctx, input)).id }),
+    resolve: async (_root, { input }, ctx) => ({ conversationId: (await updateConversation(ctx, withConversationId(input))).id }),
   }),
   addParticipants: t.field({
     type: ConversationPayload,
     args: { input: t.arg({ type: ParticipantsInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ conversationId: await addParticipants(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ conversationId: await addParticipants(ctx, withConversationId(input)) }),
   }),
   removeParticipant: t.field({
     type: ConversationPayload,
     args: { input: t.arg({ type: RemoveParticipantInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ conversationId: await removeParticipant(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ conversationId: await removeParticipant(ctx, withConversationId(input)) }),
   }),
   leaveConversation: t.field({
     type: ConversationPayload,
     args: { input: t.arg({ type: LeaveConversationInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ conversationId: await leaveConversation(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ conversationId: await leaveConversation(ctx, withConversationId(input)) }),
   }),
   markRead: t.field({
     type: positionPayload('MarkReadPayload'),
     description: 'Moves your read position forward (never back); also moves your delivered position',
     args: { input: t.arg({ type: MarkReadInput, required: true }) },
-    resolve: (_root, { input }, ctx) => markPosition(ctx, input, 'lastReadSeq'),
+    resolve: (_root, { input }, ctx) => markPosition(ctx, withConversationId(input), 'lastReadSeq'),
   }),
   markDelivered: t.field({
     type: positionPayload('MarkDeliveredPayload'),
     args: { input: t.arg({ type: MarkDeliveredInput, required: true }) },
-    resolve: (_root, { input }, ctx) => markPosition(ctx, input, 'lastDeliveredSeq'),
+    resolve: (_root, { input }, ctx) => markPosition(ctx, withConversationId(input), 'lastDeliveredSeq'),
   }),
 }))

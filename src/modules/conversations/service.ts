@@ -4,17 +4,18 @@ import { type Context, db, viewerOf } from '../../context.js'
 import { can } from '../../auth/permissions.js'
 import { badInput, forbidden } from '../../errors.js'
 import { TENANT_FROM_SCOPE } from '../../db/tenant-scope.js'
-import { idOf } from '../../global-id.js'
 import type { ConversationKind, ConversationStatus } from '../../generated/prisma/enums.js'
-import { publishInbox, publishSignal, publishTimeline } from '../../realtime/publish.js'
+import { announceCreated, announceTimeline, publishInbox, publishSignal } from '../../realtime/publish.js'
+import { TX_OPTIONS, joinConversation, writeTimeline } from '../../timeline/write.js'
 import { usersByExternalIds } from '../users/service.js'
 import { requireConversation } from './access.js'
-import { TX_OPTIONS, writeTimeline, type Tx } from './timeline.js'
+import { conversationClosedEvent, conversationCreatedEvent } from '../webhooks/events.js'
 
 export interface CreateConversationInput {
   kind: ConversationKind
   subject?: string | null
   participantExternalIds?: readonly string[] | null
+  /** Group row ids (resolvers decode global ids). */
   groupIds?: readonly string[] | null
   contextType?: string | null
   contextId?: string | null
@@ -36,7 +37,7 @@ export async function createConversation(ctx: Context, input: CreateConversation
   if ((input.participantExternalIds?.length ?? 0) > 500) throw badInput('At most 500 participants at once', 'participantExternalIds')
 
   const others = await usersByExternalIds(ctx, input.participantExternalIds ?? [], 'participantExternalIds')
-  const groupIds = [...new Set((input.groupIds ?? []).map((g) => idOf('Group', g, 'groupIds')))]
+  const groupIds = [...new Set(input.groupIds ?? [])]
   if (groupIds.length && (await db(ctx).group.count({ where: { id: { in: groupIds } } })) !== groupIds.length) throw badInput('Unknown group(s)', 'groupIds')
   // A service acts for the tenant and does not join; everyone else takes part in what they create.
   const creatorJoins = viewer.role !== 'SERVICE'
@@ -69,9 +70,12 @@ export async function createConversation(ctx: Context, input: CreateConversation
         })),
       })
       if (groupIds.length) await tx.conversationGroup.createMany({ data: groupIds.map((groupId) => ({ tenantId: TENANT_FROM_SCOPE, conversationId: created.id, groupId })) })
+      // Notifications and webhooks: conversation.created, in this transaction (transactional outbox).
+      const people = [...(creatorJoins ? [{ id: viewer.userId, externalId: viewer.externalId }] : []), ...others]
+      await ctx.app.outbox.enqueue(tx, conversationCreatedEvent(viewer, created, userIds.map((id) => people.find((p) => p.id === id)!)))
       return created
     }, TX_OPTIONS)
-    publishInbox(ctx, conversation.id, {}, 'ADDED')
+    announceCreated(ctx, conversation.id)
     return { conversation, created: true }
   } catch (e) {
     // Two first messages between the same pair raced: the loser answers with the winner's conversation.
@@ -92,17 +96,17 @@ async function rejoinDirect<C extends { id: string }>(ctx: Context, conversation
 /** Makes users active participants, one PARTICIPANT_JOINED each, in one transaction; publishes; true if anyone joined. */
 async function joinAll(ctx: Context, conversationId: string, userIds: readonly string[]): Promise<boolean> {
   const actorId = viewerOf(ctx).userId
-  const { joined, lastSeq } = await writeTimeline(ctx, conversationId, async (tx, append) => {
+  const { joined, lastSeq } = await writeTimeline(db(ctx), conversationId, async (tx, append) => {
     const joined: string[] = []
     let lastSeq = 0
     for (const userId of userIds)
-      if (await join(tx, conversationId, userId)) {
+      if (await joinConversation(tx, conversationId, userId)) {
         joined.push(userId)
         lastSeq = await append({ type: 'PARTICIPANT_JOINED', actorId, userId }, { touchActivity: true })
       }
     return { joined, lastSeq }
   })
-  if (joined.length) publishTimeline(ctx, conversationId, lastSeq, Object.fromEntries(joined.map((id) => [id, 'ADDED' as const])))
+  if (joined.length) announceTimeline(ctx, conversationId, lastSeq, { inbox: Object.fromEntries(joined.map((id) => [id, 'ADDED' as const])), membershipChanged: true })
   return joined.length > 0
 }
 
@@ -117,11 +121,13 @@ export async function updateConversation(ctx: Context, input: UpdateConversation
   const subject = input.subject === undefined || input.subject === null ? conversation.subject : text(input.subject, 'subject', 200)
   const status = input.status ?? conversation.status
   if (subject === conversation.subject && status === conversation.status) return conversation
-  const seq = await writeTimeline(ctx, conversation.id, async (tx, append) => {
+  const seq = await writeTimeline(db(ctx), conversation.id, async (tx, append) => {
     await tx.conversation.update({ where: { id: conversation.id }, data: { subject, status } })
+    // Notifications and webhooks: conversation.closed, in this transaction (transactional outbox).
+    if (status === 'CLOSED' && conversation.status !== 'CLOSED') await ctx.app.outbox.enqueue(tx, conversationClosedEvent(viewerOf(ctx), conversation))
     return append({ type: 'CONVERSATION_UPDATED', actorId: viewerOf(ctx).userId }, { bumpVersion: true, touchActivity: true })
   })
-  publishTimeline(ctx, conversation.id, seq)
+  announceTimeline(ctx, conversation.id, seq)
   return db(ctx).conversation.findUniqueOrThrow({ where: { id: conversation.id } })
 }
 
@@ -134,15 +140,6 @@ export async function addParticipants(ctx: Context, input: { conversationId: str
   return conversation.id
 }
 
-/** Makes the user an active participant; false when they already were one. */
-export async function join(tx: Tx, conversationId: string, userId: string): Promise<boolean> {
-  const existing = await tx.participant.findUnique({ where: { conversationId_userId: { conversationId, userId } } })
-  if (existing && existing.leftAt === null && existing.role !== 'OBSERVER') return false
-  if (existing) await tx.participant.update({ where: { id: existing.id }, data: { leftAt: null, role: 'MEMBER', joinedAt: new Date() } })
-  else await tx.participant.create({ data: { tenantId: TENANT_FROM_SCOPE, conversationId, userId, role: 'MEMBER' } })
-  return true
-}
-
 export async function removeParticipant(ctx: Context, input: { conversationId: string; participantExternalId: string }) {
   const viewer = viewerOf(ctx)
   const [user] = await usersByExternalIds(ctx, [input.participantExternalId], 'participantExternalId')
@@ -150,7 +147,7 @@ export async function removeParticipant(ctx: Context, input: { conversationId: s
   const permission = user!.id === viewer.userId ? 'conversation:read' : 'participant:manage'
   const { conversation } = await requireConversation(ctx, input.conversationId, permission)
   if (conversation.kind === 'DIRECT' && user!.id !== viewer.userId) throw badInput('A DIRECT conversation stays between its two users', 'conversationId')
-  const seq = await writeTimeline(ctx, conversation.id, async (tx, append) => {
+  const seq = await writeTimeline(db(ctx), conversation.id, async (tx, append) => {
     const left = await tx.participant.updateMany({
       where: { conversationId: conversation.id, userId: user!.id, leftAt: null, role: { not: 'OBSERVER' } },
       data: { leftAt: new Date() },
@@ -158,7 +155,7 @@ export async function removeParticipant(ctx: Context, input: { conversationId: s
     if (!left.count) throw badInput(`${input.participantExternalId} is not a participant`, 'participantExternalId')
     return append({ type: 'PARTICIPANT_LEFT', actorId: viewer.userId, userId: user!.id }, { touchActivity: true })
   })
-  publishTimeline(ctx, conversation.id, seq, { [user!.id]: 'REMOVED' })
+  announceTimeline(ctx, conversation.id, seq, { inbox: { [user!.id]: 'REMOVED' }, membershipChanged: true })
   return conversation.id
 }
 
@@ -190,7 +187,7 @@ export async function markPosition(ctx: Context, input: { conversationId: string
   const participant = await db(ctx).participant.findUniqueOrThrow({ where: { conversationId_userId: where } })
   if (moved) {
     publishSignal(ctx, { kind: 'receipt', conversationId: conversation.id, userId: viewer.userId, lastReadSeq: participant.lastReadSeq, lastDeliveredSeq: participant.lastDeliveredSeq })
-    if (position === 'lastReadSeq') ctx.app.broker.publish('inbox', viewer.userId, { conversationId: conversation.id, reason: 'UPDATED' })
+    if (position === 'lastReadSeq') publishInbox(ctx, conversation.id, { [viewer.userId]: 'UPDATED' }, null)
   }
   return { conversationId: conversation.id, participant }
 }

@@ -3,9 +3,10 @@ import type { Prisma } from '../../generated/prisma/client.js'
 import { viewerOf } from '../../context.js'
 import { canInConversation, type ConversationPermission } from '../../auth/permissions.js'
 import { ConversationKind, ConversationStatus, ParticipantRole } from '../../generated/prisma/enums.js'
-import { accessFrom, accessSelection, visibleConversationWhere } from './access.js'
+import { accessFrom, accessSelection, conversationWhere, seesInternal } from '../../auth/visibility.js'
 import { unreadCount } from './unread.js'
-import { messagePage } from '../messages/types.js'
+import { canReply, settingsOf } from '../support/service.js'
+import { MessageRef, messagePage } from '../messages/types.js'
 import { connectionCursor, messageCursor } from '../../cursors.js'
 
 export const ConversationKindEnum = builder.enumType(ConversationKind, { name: 'ConversationKind' })
@@ -16,10 +17,11 @@ export const ConversationRef = builder.prismaNode('Conversation', {
   id: { field: 'id' },
   nullable: true,
   // node(id) and conversation(id) load through this filter: what the viewer may not see is null.
-  findUnique: (id, ctx) => ({ id, ...visibleConversationWhere(viewerOf(ctx)) }) as Prisma.ConversationWhereUniqueInput,
+  findUnique: (id, ctx) => ({ id, ...conversationWhere(viewerOf(ctx)) }) as Prisma.ConversationWhereUniqueInput,
   fields: (t) => {
     const viewerCan = (permission: ConversationPermission) =>
       t.boolean({
+        extensions: { viewerDependent: true },
         select: (_args, ctx) => accessSelection(viewerOf(ctx)),
         resolve: (conversation, _args, ctx) => canInConversation(viewerOf(ctx), accessFrom(viewerOf(ctx), conversation), permission),
       })
@@ -39,7 +41,17 @@ export const ConversationRef = builder.prismaNode('Conversation', {
         query: { where: { leftAt: null, role: { not: 'OBSERVER' } }, orderBy: [{ joinedAt: 'asc' }, { id: 'asc' }] },
       }),
       groups: t.relation('groups', { query: { orderBy: [{ addedAt: 'asc' }, { groupId: 'asc' }] } }),
-      lastMessage: t.relation('lastMessage', { nullable: true }),
+      lastMessage: t.field({
+        type: MessageRef,
+        nullable: true,
+        description: 'The newest message the viewer may see (end users: the newest that is not an internal note)',
+        select: (_args, ctx, nestedSelection) =>
+          seesInternal(viewerOf(ctx)) ? { lastMessage: nestedSelection(true) } : { lastPublicMessage: nestedSelection(true) },
+        resolve: (conversation, _args, ctx) => {
+          const c = conversation as { lastMessage?: unknown; lastPublicMessage?: unknown }
+          return (seesInternal(viewerOf(ctx)) ? c.lastMessage : c.lastPublicMessage) as never
+        },
+      }),
       messages: t.relatedConnection('messages', {
         description: 'Messages in seq order. `afterSeq` returns only messages created after that seq: the catch-up path for clients that fell behind',
         cursor: 'conversationId_seq',
@@ -48,19 +60,33 @@ export const ConversationRef = builder.prismaNode('Conversation', {
         args: { afterSeq: t.arg.int({ required: false }) },
         // A cursor of another conversation's message finds nothing here (as one that does not exist),
         // instead of positioning the page by a row read without the tenant filter.
-        query: (args) => {
-          const page = messagePage(args.afterSeq)
+        query: (args, ctx) => {
+          const page = messagePage(viewerOf(ctx), args.afterSeq)
           const cursor = connectionCursor(args as { after?: string | null; before?: string | null }, messageCursor)
           return cursor ? { ...page, where: { ...page.where, conversationId: cursor.conversationId } } : page
         },
       }),
       unreadCount: t.int({
+        extensions: { viewerDependent: true },
         description: "Messages by others after the viewer's read position, not deleted",
         resolve: (conversation, _args, ctx) => unreadCount(ctx, conversation.id),
       }),
       viewerLastReadSeq: t.int({
+        extensions: { viewerDependent: true },
         select: (_args, ctx) => ({ participants: { where: { userId: viewerOf(ctx).userId }, select: { lastReadSeq: true, role: true, leftAt: true } } }),
         resolve: (conversation) => conversation.participants[0]?.lastReadSeq ?? 0,
+      }),
+      assignee: t.relation('assignee', { nullable: true, description: 'SUPPORT: the operator answering it' }),
+      waitingSince: t.expose('waitingSince', {
+        type: 'DateTime',
+        nullable: true,
+        description: "SUPPORT: since when the end user waits for an answer (their oldest unanswered message); null when answered",
+      }),
+      viewerCanReply: t.boolean({
+        extensions: { viewerDependent: true },
+        description: 'Whether a visible reply from the viewer would be accepted now (SUPPORT: the reply policy and the assignee)',
+        select: { kind: true, assigneeId: true },
+        resolve: async (conversation, _args, ctx) => canReply(viewerOf(ctx), conversation, (await settingsOf(ctx)).replyPolicy),
       }),
       viewerCanSend: viewerCan('message:send'),
       viewerCanUpdate: viewerCan('conversation:update'),

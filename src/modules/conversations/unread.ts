@@ -1,24 +1,36 @@
 import DataLoader from 'dataloader'
-import { type Context, viewerOf } from '../../context.js'
-import { unreadCounts } from '../../db/unread.js'
+import { type AppServices, type Context, viewerOf } from '../../context.js'
+import { unreadCounts } from '../../db/statements.js'
+import { seesInternal } from '../../auth/visibility.js'
 
-const loaders = new WeakMap<object, DataLoader<string, number>>()
+const loaders = new WeakMap<AppServices, DataLoader<string, number>>()
 
-/** The viewer's unread count in a conversation; batched: a page of conversations costs one query. */
+/**
+ * The viewer's unread count in a conversation. Batched per tick across every request and subscription
+ * of the node, so a page of conversations, or one event fanned out to many inboxes, costs one query.
+ * No cache: a subscription lives for hours and every event must see the count as it is now.
+ */
 export function unreadCount(ctx: Context, conversationId: string): Promise<number> {
-  let loader = loaders.get(ctx)
+  let loader = loaders.get(ctx.app)
   if (!loader) {
-    const viewer = viewerOf(ctx)
-    // Batches the loads of one tick into one query; no cache, because a subscription keeps its
-    // context for hours and every event must see the count as it is now.
+    const prisma = ctx.app.prisma
     loader = new DataLoader(
-      async (ids: readonly string[]) => {
-        const counts = await unreadCounts(ctx.app.prisma, viewer.tenantId, viewer.userId, ids)
-        return ids.map((id) => counts.get(id) ?? 0)
+      async (keys: readonly string[]) => {
+        const byTenant = new Map<string, Array<{ userId: string; conversationId: string; seesInternal: boolean }>>()
+        for (const key of keys) {
+          const [tenantId, userId, conversationId, staff] = key.split(':') as [string, string, string, string]
+          if (!byTenant.has(tenantId)) byTenant.set(tenantId, [])
+          byTenant.get(tenantId)!.push({ userId, conversationId, seesInternal: staff === '1' })
+        }
+        const counts = new Map<string, number>()
+        for (const [tenantId, pairs] of byTenant)
+          for (const [k, n] of await unreadCounts(prisma, tenantId, pairs)) counts.set(`${tenantId}:${k}`, n)
+        return keys.map((key) => counts.get(key.slice(0, key.lastIndexOf(':'))) ?? 0)
       },
-      { cache: false },
+      { cache: false, maxBatchSize: 1000 },
     )
-    loaders.set(ctx, loader)
+    loaders.set(ctx.app, loader)
   }
-  return loader.load(conversationId)
+  const viewer = viewerOf(ctx)
+  return loader.load(`${viewer.tenantId}:${viewer.userId}:${conversationId}:${seesInternal(viewer) ? 1 : 0}`)
 }

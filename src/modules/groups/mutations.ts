@@ -1,4 +1,5 @@
 import { builder } from '../../builder.js'
+import { idOf } from '../../global-id.js'
 import { GroupRef } from './types.js'
 import { changeGroupMembers, createGroup, renameGroup } from './service.js'
 
@@ -26,16 +27,16 @@ builder.mutationFields((t) => ({
   renameGroup: t.field({
     type: GroupPayload,
     args: { input: t.arg({ type: RenameGroupInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ group: await renameGroup(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ group: await renameGroup(ctx, { ...input, groupId: idOf('Group', input.groupId, 'groupId') }) }),
   }),
   addGroupMembers: t.field({
     type: GroupPayload,
     args: { input: t.arg({ type: GroupMembersInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ group: await changeGroupMembers(ctx, input, 'add') }),
+    resolve: async (_root, { input }, ctx) => ({ group: await changeGroupMembers(ctx, { ...input, groupId: idOf('Group', input.groupId, 'groupId') }, 'add') }),
   }),
   removeGroupMembers: t.field({
     type: GroupPayload,
     args: { input: t.arg({ type: GroupMembersInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ group: await changeGroupMembers(ctx, input, 'remove') }),
+    resolve: async (_root, { input }, ctx) => ({ group: await changeGroupMembers(ctx, { ...input, groupId: idOf('Group', input.groupId, 'groupId') }, 'remove') }),
   }),
 }))

@@ -2,9 +2,9 @@ import { type Context, db, viewerOf } from '../../context.js'
 import { can } from '../../auth/permissions.js'
 import { badInput, conflict, forbidden, notFound } from '../../errors.js'
 import { TENANT_FROM_SCOPE } from '../../db/tenant-scope.js'
-import { idOf } from '../../global-id.js'
+import { publishInbox } from '../../realtime/publish.js'
+import { TX_OPTIONS } from '../../timeline/write.js'
 import { usersByExternalIds } from '../users/service.js'
-import { TX_OPTIONS } from '../conversations/timeline.js'
 
 function requireManage(ctx: Context) {
   if (!can(viewerOf(ctx), 'group:manage')) throw forbidden()
@@ -16,8 +16,8 @@ function groupName(name: string) {
   return v
 }
 
-async function requireGroup(ctx: Context, groupGlobalId: string) {
-  const group = await db(ctx).group.findUnique({ where: { id: idOf('Group', groupGlobalId, 'groupId') } })
+async function requireGroup(ctx: Context, groupId: string) {
+  const group = await db(ctx).group.findUnique({ where: { id: groupId } })
   if (!group) throw notFound('Group')
   return group
 }
@@ -59,5 +59,26 @@ export async function changeGroupMembers(ctx: Context, input: { groupId: string;
   if (change === 'add')
     await db(ctx).groupMember.createMany({ data: users.map((u) => ({ tenantId: TENANT_FROM_SCOPE, groupId: group.id, userId: u.id })), skipDuplicates: true })
   else await db(ctx).groupMember.deleteMany({ where: { groupId: group.id, userId: { in: users.map((u) => u.id) } } })
+  await announceGroupChange(ctx, group.id, users.map((u) => u.id), change === 'add' ? 'ADDED' : 'REMOVED')
   return group
+}
+
+/** Most recent conversations of a group whose inboxes hear of a membership change. */
+const GROUP_CHANGE_INBOX_LIMIT = 500
+
+/**
+ * After a group's members changed: live streams and inbox routing re-read who sees the group's
+ * conversations (a removed operator's streams end), and the changed users' inboxes hear that the
+ * group's conversations were added or removed (each node delivers only what their visibility says).
+ */
+async function announceGroupChange(ctx: Context, groupId: string, userIds: string[], reason: 'ADDED' | 'REMOVED') {
+  ctx.app.broker.publish('membership', 'all', { groupId })
+  const conversations = await db(ctx).conversationGroup.findMany({
+    where: { groupId },
+    select: { conversationId: true },
+    orderBy: { conversation: { lastActivityAt: 'desc' } },
+    take: GROUP_CHANGE_INBOX_LIMIT,
+  })
+  const reasons = Object.fromEntries(userIds.map((id) => [id, reason]))
+  for (const { conversationId } of conversations) publishInbox(ctx, conversationId, reasons, null)
 }

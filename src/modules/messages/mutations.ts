@@ -1,4 +1,6 @@
 import { builder } from '../../builder.js'
+import { db } from '../../context.js'
+import { idOf } from '../../global-id.js'
 import { MessageRef } from './types.js'
 import { deleteMessage, editMessage, sendMessage } from './service.js'
 import { limitSend } from '../../limits/plugins.js'
@@ -11,6 +13,7 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
       required: true,
       description: 'Chosen by the client (e.g. a UUID) and reused on every retry: the same id always answers with the original message',
     }),
+    internal: t.boolean({ description: 'An internal note: operators and admins only; end users never see it' }),
   }),
 })
 const EditMessageInput = builder.inputType('EditMessageInput', {
@@ -21,9 +24,24 @@ const DeleteMessageInput = builder.inputType('DeleteMessageInput', {
 })
 
 type MessageRow = Awaited<ReturnType<typeof sendMessage>>
+
+/**
+ * The write returned the message (and, on the send fast path, its sender): serve the payload from it
+ * when the selection needs nothing else, instead of reading it again.
+ */
+function servedByRow(query: { include?: Record<string, unknown>; select?: unknown }, row: object): boolean {
+  if (query.select) return false
+  return Object.entries(query.include ?? {}).every(([relation, wanted]) => wanted === true && relation in row)
+}
+
 const payload = (name: string) =>
   builder.objectRef<{ message: MessageRow }>(name).implement({
-    fields: (t) => ({ message: t.field({ type: MessageRef, resolve: (p) => p.message }) }),
+    fields: (t) => ({
+      message: t.prismaField({
+        type: MessageRef,
+        resolve: (query, p, _args, ctx) => (servedByRow(query, p.message) ? p.message : db(ctx).message.findUniqueOrThrow({ ...query, where: { id: p.message.id } })),
+      }),
+    }),
   })
 
 builder.mutationFields((t) => ({
@@ -32,19 +50,19 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       await limitSend(ctx)
-      return { message: await sendMessage(ctx, input) }
+      return { message: await sendMessage(ctx, { ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') }) }
     },
   }),
   editMessage: t.field({
     type: payload('EditMessagePayload'),
     description: 'Replaces the body (sender only); previous bodies stay readable in revisions',
     args: { input: t.arg({ type: EditMessageInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ message: await editMessage(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ message: await editMessage(ctx, { ...input, messageId: idOf('Message', input.messageId, 'messageId') }) }),
   }),
   deleteMessage: t.field({
     type: payload('DeleteMessagePayload'),
     description: 'Soft delete (sender or admin): the message stays as a tombstone without its body',
     args: { input: t.arg({ type: DeleteMessageInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ message: await deleteMessage(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ message: await deleteMessage(ctx, { ...input, messageId: idOf('Message', input.messageId, 'messageId') }) }),
   }),
 }))

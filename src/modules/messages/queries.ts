@@ -1,7 +1,7 @@
 import { builder } from '../../builder.js'
 import { db, viewerOf } from '../../context.js'
 import { decodeGlobalId } from '../../global-id.js'
-import { visibleConversationWhere } from '../conversations/access.js'
+import { conversationWhere } from '../../auth/visibility.js'
 import { connectionCursor, messageCursor } from '../../cursors.js'
 import { MessageRef, messagePage } from './types.js'
 
@@ -20,8 +20,8 @@ builder.queryField('messages', (t) =>
       const cursor = connectionCursor(args, messageCursor)
       // A cursor of another conversation's message answers as one of a message that does not exist.
       if (typename !== 'Conversation' || (cursor && cursor.conversationId !== id)) return []
-      const page = messagePage(args.afterSeq)
-      return db(ctx).message.findMany({ ...query, where: { ...page.where, conversationId: id, conversation: visibleConversationWhere(viewerOf(ctx)) }, orderBy: page.orderBy })
+      const page = messagePage(viewerOf(ctx), args.afterSeq)
+      return db(ctx).message.findMany({ ...query, where: { ...page.where, conversationId: id, conversation: conversationWhere(viewerOf(ctx)) }, orderBy: page.orderBy })
     },
   }),
 )

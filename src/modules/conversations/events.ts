@@ -1,12 +1,11 @@
-// Timeline events (conversationEvents), inbox events and ephemeral signals as GraphQL types.
+// Timeline events as GraphQL types (conversationEvents, src/modules/conversations/subscriptions.ts).
 import { builder } from '../../builder.js'
-import { db, viewerOf } from '../../context.js'
+import { db } from '../../context.js'
 import type { ConversationEvent } from '../../generated/prisma/client.js'
 import { encodeGlobalId } from '../../global-id.js'
-import type { TimelineItem } from '../../realtime/delivery.js'
-import type { Topics } from '../../realtime/pubsub.js'
-import { visibleConversationWhere } from '../conversations/access.js'
-import { ConversationRef } from '../conversations/types.js'
+import type { TimelineItem } from '../../timeline/read.js'
+import { ConversationRef, ConversationStatusEnum } from './types.js'
+import { GroupRef } from '../groups/types.js'
 import { MessageRef } from '../messages/types.js'
 import { UserRef } from '../users/types.js'
 
@@ -29,6 +28,9 @@ const TYPE_NAMES = {
   PARTICIPANT_JOINED: 'ParticipantJoinedEvent',
   PARTICIPANT_LEFT: 'ParticipantLeftEvent',
   CONVERSATION_UPDATED: 'ConversationUpdatedEvent',
+  CONVERSATION_ASSIGNED: 'ConversationAssignedEvent',
+  CONVERSATION_TRANSFERRED: 'ConversationTransferredEvent',
+  CONVERSATION_STATUS_CHANGED: 'ConversationStatusChangedEvent',
 } as const satisfies Record<ConversationEvent['type'], string>
 
 type EventItem = Extract<TimelineItem, { kind: 'event' }>
@@ -43,6 +45,10 @@ const eventType = (name: string, description: string, fields: (t: any) => Record
         type: UserRef,
         nullable: true,
         resolve: (query, item, _args, ctx) => (item.event.actorId ? db(ctx).user.findUnique({ ...query, where: { id: item.event.actorId } }) : null),
+      }),
+      override: t.boolean({
+        description: 'An admin replied into a conversation assigned to someone else (reply policy ASSIGNEE_ONLY)',
+        resolve: (item) => item.event.override,
       }),
       ...fields(t),
     }),
@@ -73,47 +79,27 @@ eventType('ConversationUpdatedEvent', 'Subject or status changed', (t) => ({
   }),
 }))
 
+eventType('ConversationAssignedEvent', 'SUPPORT: the assignee changed (claim, assign, unassign); actor is who did it', (t) => ({
+  assignee: t.prismaField({
+    type: UserRef,
+    nullable: true,
+    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => (item.event.userId ? db(ctx).user.findUnique({ ...query, where: { id: item.event.userId } }) : null),
+  }),
+}))
+eventType('ConversationTransferredEvent', 'SUPPORT: moved to another group, unassigned', (t) => ({
+  group: t.prismaField({
+    type: GroupRef,
+    nullable: true,
+    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => (item.event.groupId ? db(ctx).group.findUnique({ ...query, where: { id: item.event.groupId } }) : null),
+  }),
+}))
+eventType('ConversationStatusChangedEvent', 'SUPPORT: OPEN, PENDING (waiting on the end user) or CLOSED', (t) => ({
+  status: t.field({ type: ConversationStatusEnum, resolve: (item: EventItem) => item.event.status ?? 'OPEN' }),
+}))
+
 builder.objectRef<Extract<TimelineItem, { kind: 'truncated' }>>('TimelineTruncatedEvent').implement({
   description:
     'The backlog after the requested seq is longer than the replay limit: page it with Conversation.messages(afterSeq: seq); the stream continues live after resumeAfterSeq',
   interfaces: [ConversationEventRef],
   fields: (t) => ({ resumeAfterSeq: t.exposeInt('resumeAfterSeq') }),
-})
-
-export const InboxEventReasonEnum = builder.enumType('InboxEventReason', { values: ['ADDED', 'UPDATED', 'REMOVED'] as const })
-
-export const InboxEventRef = builder.objectRef<Topics['inbox']>('InboxEvent').implement({
-  description: "A change in the viewer's conversation list: a conversation was added, changed (new message, unread count) or removed",
-  fields: (t) => ({
-    reason: t.field({ type: InboxEventReasonEnum, resolve: (e) => e.reason }),
-    conversationId: t.id({ resolve: (e) => encodeGlobalId('Conversation', e.conversationId) }),
-    conversation: t.prismaField({
-      type: ConversationRef,
-      nullable: true,
-      description: 'The conversation as the viewer sees it now; null once removed from their view',
-      resolve: (query, e, _args, ctx) => db(ctx).conversation.findFirst({ ...query, where: { id: e.conversationId, ...visibleConversationWhere(viewerOf(ctx)) } }),
-    }),
-  }),
-})
-
-type Signal = Topics['signal']
-export const ConversationSignalRef = builder.interfaceRef<Signal>('ConversationSignal').implement({
-  description: 'Ephemeral: not part of the timeline, takes no seq, never replayed',
-  fields: (t) => ({
-    conversationId: t.id({ resolve: (s) => encodeGlobalId('Conversation', s.conversationId) }),
-    user: t.prismaField({ type: UserRef, resolve: (query, s, _args, ctx) => db(ctx).user.findUniqueOrThrow({ ...query, where: { id: s.userId } }) }),
-  }),
-  resolveType: (s) => (s.kind === 'typing' ? 'TypingSignal' : 'ReceiptSignal'),
-})
-
-builder.objectRef<Extract<Signal, { kind: 'typing' }>>('TypingSignal').implement({
-  description: 'The user is typing; shown until expiresAt unless renewed',
-  interfaces: [ConversationSignalRef],
-  fields: (t) => ({ expiresAt: t.field({ type: 'DateTime', resolve: (s) => new Date(s.expiresAt) }) }),
-})
-
-builder.objectRef<Extract<Signal, { kind: 'receipt' }>>('ReceiptSignal').implement({
-  description: "The user's read or delivered position moved",
-  interfaces: [ConversationSignalRef],
-  fields: (t) => ({ lastReadSeq: t.exposeInt('lastReadSeq'), lastDeliveredSeq: t.exposeInt('lastDeliveredSeq') }),
 })

@@ -1,0 +1,75 @@
+// The outbox worker: graphile-worker running inside every server process. Jobs are taken with
+// SELECT … FOR UPDATE SKIP LOCKED, so N processes share the work and each job runs once in normal
+// operation (at-least-once if a process dies mid-job). Its schema is installed by migrateOutbox,
+// under an advisory lock so processes starting together do not race.
+import pg from 'pg'
+import { Logger as WorkerLogger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker'
+import type { Logger } from '../logger.js'
+
+const OUTBOX_MIGRATION_LOCK = 5_358_116_002
+
+export async function migrateOutbox(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query('select pg_advisory_lock($1)', [OUTBOX_MIGRATION_LOCK])
+    try {
+      await runMigrations({ connectionString: url, schema, logger: quietLogger() })
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [OUTBOX_MIGRATION_LOCK])
+    }
+  } finally {
+    await client.end()
+  }
+}
+
+export interface OutboxWorker {
+  stop(): Promise<void>
+}
+
+export async function startOutboxWorker(options: { url: string; schema: string; concurrency: number; log: Logger; taskList: TaskList }): Promise<OutboxWorker> {
+  const runner: Runner = await run({
+    connectionString: options.url,
+    schema: options.schema,
+    concurrency: options.concurrency,
+    maxPoolSize: options.concurrency + 2,
+    // New jobs arrive through LISTEN/NOTIFY at once; the poll only picks up scheduled retries.
+    pollInterval: 1000,
+    noHandleSignals: true,
+    logger: workerLogger(options.log),
+    taskList: options.taskList,
+  })
+  let stopping = false
+  runner.promise.then(
+    () => stopping || options.log.error('outbox worker stopped unexpectedly'),
+    (e: unknown) => options.log.error({ err: String(e) }, 'outbox worker failed'),
+  )
+  return {
+    stop: async () => {
+      if (stopping) return
+      stopping = true
+      await runner.stop().catch((e: unknown) => options.log.warn({ err: String(e) }, 'outbox worker stop'))
+    },
+  }
+}
+
+function workerLogger(log: Logger) {
+  return new WorkerLogger((scope) => (level, message, meta) => {
+    const fields = { ...scope, ...(meta && { meta }) }
+    if (level === 'error') log.error(fields, message)
+    else if (level === 'warning') log.warn(fields, message)
+    else log.debug(fields, message)
+  })
+}
+
+function quietLogger() {
+  return new WorkerLogger(() => () => {})
+}
+
+/** Outbox depth and the age of its oldest runnable job (seconds), for /metrics. */
+export async function outboxStats(pool: { $queryRawUnsafe<T>(sql: string): Promise<T> }, schema: string) {
+  const [row] = await pool.$queryRawUnsafe<Array<{ depth: bigint; oldest: number | null }>>(
+    `select count(*) as depth, extract(epoch from now() - min(run_at) filter (where run_at <= now() and locked_at is null))::float8 as oldest from "${schema}".jobs`,
+  )
+  return { depth: Number(row?.depth ?? 0), oldestAgeSeconds: Math.max(0, row?.oldest ?? 0) }
+}
