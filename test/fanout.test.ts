@@ -8,6 +8,7 @@ import { startTestApp, type TestApp } from './kit/app.js'
 import { client } from './kit/execute.js'
 import { subscribe, wsClient } from './kit/subscribe.js'
 import { tenantWorld, type TestUser } from './kit/world.js'
+import { activeSubscriptions, liveSubscriptions as liveOn } from './kit/ready.js'
 import {
   AddGroupMembersDocument,
   ConversationEventsAsViewerDocument,
@@ -34,16 +35,8 @@ const metrics = () => t.app.services.metrics
 const counter = async (c: { get(): Promise<{ values: Array<{ value: number }> }> }) => (await c.get()).values.reduce((sum, v) => sum + v.value, 0)
 const dbQueries = () => counter(metrics().dbQueries)
 
-/** Resolves once `n` more conversationEvents subscriptions than `baseline` are live on the server. */
-async function liveSubscriptions(field: string, count: number) {
-  for (let i = 0; i < 400; i++) {
-    const values = (await metrics().activeSubscriptions.get()).values
-    if ((values.find((v) => v.labels.field === field)?.value ?? 0) >= count) return
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  throw new Error(`${count} live ${field} subscriptions never showed up`)
-}
-const activeCount = async (field: string) => (await metrics().activeSubscriptions.get()).values.find((v) => v.labels.field === field)?.value ?? 0
+const liveSubscriptions = (field: string, count: number) => liveOn(t.url, field, count)
+const activeCount = (field: string) => activeSubscriptions(t.url, field)
 
 const send = (user: TestUser, conversationId: string, body: string) =>
   run({ document: SendMessageDocument, token: user.token, variables: { input: { conversationId, body, clientMessageId: crypto.randomUUID() } } }).then((r) => r.expectData().sendMessage.message)
