@@ -3,11 +3,10 @@
 // builds Yoga, and returns { start, stop } plus the services it wired.
 import { randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createYoga, useReadinessCheck, type Plugin as YogaPlugin } from 'graphql-yoga'
 import { useGenericAuth } from '@envelop/generic-auth'
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus'
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
 import type { Config } from './env.js'
 import { createLogger, type Logger } from './logger.js'
@@ -16,10 +15,14 @@ import { migrate } from './db/migrate.js'
 import { createPrismaClient } from './db/client.js'
 import { TenantDbCache } from './db/tenant-scope.js'
 import { createPubSub } from './realtime/pubsub.js'
-import { createMetrics } from './server/metrics.js'
+import { createMetrics, useMetricsEndpoint, useRequestMetrics } from './server/metrics.js'
 import { createTokenVerifier, bearerToken } from './auth/token.js'
 import { ViewerProvisioner, type Viewer } from './auth/viewer.js'
-import { unauthenticated } from './errors.js'
+import { AppError, unauthenticated } from './errors.js'
+import { createRateLimits } from './limits/rate-limits.js'
+import { StreamCounter } from './limits/streams.js'
+import { useListSizeLimit } from './limits/list-size.js'
+import { useHttpStreamCap, useOperationRateLimit } from './limits/plugins.js'
 import type { AppServices, Context } from './context.js'
 import { schema } from './schema.js'
 import { maskError } from './server/mask-error.js'
@@ -31,6 +34,7 @@ import { MembershipCache } from './timeline/membership.js'
 import { InboxRouter } from './modules/inbox/router.js'
 import { useResumableEventIds } from './server/sse.js'
 import { useRestFallback } from './server/rest.js'
+import { corsOptions, useJsonMutationsOnly, useNoIntrospection, useOriginCheck } from './server/surface.js'
 // Notifications and webhooks: the transactional outbox and its worker.
 import { createOutbox } from './outbox/enqueue.js'
 import { migrateOutbox, outboxStats, startOutboxWorker } from './outbox/worker.js'
@@ -81,7 +85,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const timeline = new TimelineHub({ tenantDbs, broker, membership, metrics, log })
   const inbox = new InboxRouter(broker, membership, log)
   const outbox = createOutbox(config.outbox.schema, config.outbox.namespace)
-  const services: AppServices = { config, log, prisma, tenantDbs, broker, timeline, membership, inbox, metrics, outbox, shutdown: shutdown.signal }
+  const limits = createRateLimits(config)
+  const services: AppServices = { config, log, prisma, tenantDbs, broker, timeline, membership, inbox, metrics, limits, outbox, shutdown: shutdown.signal }
   registerOutboxGauges(metrics.registry, () => outboxStats(prisma, config.outbox.schema))
   // The outbox worker runs in every server process (unless OUTBOX_WORKER=false); jobs are shared out with
   // SKIP LOCKED. Its handlers use their own small Prisma pool, so background work never takes the
@@ -99,12 +104,24 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)
 
-  const resolveViewer = async (ctx: { request?: Request; connectionParams?: Record<string, unknown> }): Promise<Viewer | null> => {
+  // Failed authentications count per client IP (the socket's address: put a proxy's own limits in front
+  // of it); an IP over RATE_LIMIT_AUTH_FAILURES_PER_IP gets RATE_LIMITED before its token is looked at.
+  const resolveViewer = async (ctx: { request?: Request; connectionParams?: Record<string, unknown>; req?: IncomingMessage }): Promise<Viewer | null> => {
+    const ip = ctx.req?.socket?.remoteAddress ?? 'unknown'
     const header = ctx.connectionParams ? authorizationParam(ctx.connectionParams) : ctx.request?.headers.get('authorization')
-    const token = bearerToken(header ?? undefined)
-    if (!token) return null
-    return viewers.viewerFor(await verifyToken(token))
+    let claims
+    try {
+      const token = bearerToken(header ?? undefined)
+      if (!token) return null
+      await limits.check('authFailuresPerIp', ip)
+      claims = await verifyToken(token)
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'UNAUTHENTICATED') await limits.consume('authFailuresPerIp', ip)
+      throw e
+    }
+    return viewers.viewerFor(claims)
   }
+  const sseStreams = new StreamCounter(config.streamCaps.sseStreamsPerUser)
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -114,13 +131,18 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     logging: false,
     graphiql: config.graphiql ? { title: 'Switchboard', subscriptionsProtocol: 'WS', headers: JSON.stringify({ Authorization: 'Bearer <token from npm run token>' }) } : false,
     maskedErrors: { maskError },
+    cors: corsOptions(config.allowedOrigins),
     // viewer is filled in by generic-auth (resolveViewer) before execution.
     context: ({ request }: { request?: Request }): Context => {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID()
       return { requestId, log: log.child({ requestId }), app: services, viewer: null }
     },
     plugins: [
+      useOriginCheck(config.allowedOrigins),
       useRequestLimits(config.maxRequestBytes),
+      ...(config.introspection ? [] : [useNoIntrospection()]),
+      useJsonMutationsOnly(),
+      useListSizeLimit(config.maxListNodes),
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 30 },
@@ -135,7 +157,10 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         resolveUserFn: resolveViewer,
         validateUser: ({ user }) => (user ? undefined : unauthenticated()),
       }),
-      usePrometheus({ endpoint: '/metrics', registry: metrics.registry, metrics: { graphql_yoga_http_duration: true, graphql_envelop_request_duration: true, graphql_envelop_error_result: true } }),
+      useOperationRateLimit(limits),
+      useHttpStreamCap(sseStreams, config.streamCaps.sseStreamsPerUser),
+      useMetricsEndpoint(metrics, config.metricsToken),
+      useRequestMetrics(metrics, config.metricsMaxOperationNames),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -150,11 +175,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       useInputErrorCodes(),
       useResumableEventIds(),
       useSharedExecution(metrics),
-      ...useRestFallback(),
+      ...useRestFallback({ docs: config.restDocs }),
     ] as YogaPlugin[],
   })
 
-  const server: Server = createServer(yoga)
+  // A client must send its headers within HEADERS_TIMEOUT_MS and its whole request within
+  // REQUEST_TIMEOUT_MS (408, socket closed): a body trickling a byte at a time cannot hold a socket.
+  const server: Server = createServer({ requestTimeout: config.requestTimeoutMs, headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1000 }, yoga)
   const websockets = attachWebSocketServer({ server, yoga, services, resolveViewer })
 
   let stopped: Promise<void> | undefined
@@ -186,6 +213,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         await workerPrisma?.$disconnect()
         membership.close()
         await services.broker.close()
+        await limits.close()
         await prisma.$disconnect()
         await embedded?.stop()
       })()),

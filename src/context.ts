@@ -7,6 +7,7 @@ import type { TenantDb, TenantDbCache } from './db/tenant-scope.js'
 import type { Broker } from './realtime/pubsub.js'
 import type { Viewer } from './auth/viewer.js'
 import type { Metrics } from './server/metrics.js'
+import type { RateLimits } from './limits/rate-limits.js'
 import type { Outbox } from './outbox/enqueue.js'
 import type { TimelineHub } from './timeline/hub.js'
 import type { MembershipCache } from './timeline/membership.js'
@@ -25,6 +26,7 @@ export interface AppServices {
   membership: MembershipCache
   inbox: InboxRouter
   metrics: Metrics
+  limits: RateLimits
   /** Transactional outbox (graphile-worker): enqueue(tx, event) inside a service's transaction. */
   outbox: Outbox
   /** Aborted when the server shuts down: live streams end cleanly. */

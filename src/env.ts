@@ -11,6 +11,8 @@ const bool = z
   .enum(['true', 'false', '1', '0'])
   .optional()
   .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1'))
+/** An integer setting that is off when unset or blank. */
+const optionalInt = (min: number, max: number) => optional.pipe(z.coerce.number<string | undefined>().int().min(min).max(max).optional())
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def)
 
 const schema = z
@@ -36,6 +38,8 @@ const schema = z
     JWT_PUBLIC_KEY: optional,
     JWT_ISSUER: optional,
     JWT_AUDIENCE: optional,
+    JWT_ALLOW_NO_EXP: bool,
+    JWT_MAX_TOKEN_LIFETIME_SECONDS: optionalInt(1, 10 * 365 * 24 * 3600),
     GRAPHIQL: bool,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     MAX_MESSAGE_LENGTH: int(10_000, 1, 1_000_000),
@@ -43,6 +47,24 @@ const schema = z
     REPLAY_LIMIT: int(1000, 1, 100_000),
     TYPING_TTL_MS: int(5000, 500, 60_000),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+    METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    METRICS_MAX_OPERATION_NAMES: int(100, 0, 10_000),
+    MAX_LIST_NODES: int(10_000, 100, 10_000_000),
+    INTROSPECTION: bool,
+    REST_DOCS: bool,
+    ALLOWED_ORIGINS: optional.transform((v) => v?.split(',').map((o) => o.trim()).filter(Boolean)),
+    REQUEST_TIMEOUT_MS: int(30_000, 1000, 3_600_000),
+    HEADERS_TIMEOUT_MS: int(10_000, 1000, 600_000),
+    // CONTRACT.md: `off` turns every rate limit off; anything else leaves them on.
+    RATE_LIMITS: z.string().optional().transform((v) => v?.trim().toLowerCase() !== 'off'),
+    RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
+    RATE_LIMIT_SENDS_PER_USER: int(120, 1, 10_000_000),
+    RATE_LIMIT_SENDS_PER_TENANT: int(6000, 1, 100_000_000),
+    RATE_LIMIT_OPERATIONS_PER_USER: int(1200, 1, 100_000_000),
+    RATE_LIMIT_AUTH_FAILURES_PER_IP: int(100, 1, 10_000_000),
+    MAX_SUBSCRIPTIONS_PER_SOCKET: int(100, 1, 100_000),
+    MAX_SOCKETS_PER_USER: int(50, 1, 100_000),
+    MAX_SSE_STREAMS_PER_USER: int(50, 1, 100_000),
     // Notifications and webhooks (src/outbox, src/modules/webhooks, src/modules/notifications)
     OUTBOX_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier').default('graphile_worker'),
     OUTBOX_NAMESPACE: z.string().regex(/^[a-z0-9_]{0,40}$/, 'must be lowercase letters, digits and _').default(''),
@@ -74,7 +96,17 @@ export interface Config {
   databasePoolSize: number
   dataDir: string
   redisUrl: string | undefined
-  jwt: { secret: string | undefined; publicKey: string | undefined; issuer: string | undefined; audience: string | undefined; isDevelopmentSecret: boolean }
+  jwt: {
+    secret: string | undefined
+    publicKey: string | undefined
+    issuer: string | undefined
+    audience: string | undefined
+    isDevelopmentSecret: boolean
+    /** Accept tokens without `exp` (they never expire). */
+    allowNoExp: boolean
+    /** Longest accepted exp − iat, when set. */
+    maxLifetimeSeconds: number | undefined
+  }
   graphiql: boolean
   logLevel: Env['LOG_LEVEL']
   maxMessageLength: number
@@ -82,6 +114,33 @@ export interface Config {
   replayLimit: number
   typingTtlMs: number
   shutdownTimeoutMs: number
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | undefined
+  /** Distinct operation names that get their own metric series; the rest are "other". */
+  metricsMaxOperationNames: number
+  /** List items (first/last, multiplied through nesting) one operation may ask for. */
+  maxListNodes: number
+  /** GraphQL introspection (`__schema`, `__type`): on unless production, where INTROSPECTION=true turns it on. */
+  introspection: boolean
+  /** /rest/openapi.json and /rest/docs: on unless production, where REST_DOCS=true turns them on. */
+  restDocs: boolean
+  /** Origins browsers may call from; undefined = any (without credentials). */
+  allowedOrigins: string[] | undefined
+  /** Longest time to receive a whole request (headers and body). */
+  requestTimeoutMs: number
+  /** Longest time to receive a request's headers. */
+  headersTimeoutMs: number
+  /** Per window of `windowSeconds`; `enabled: false` with RATE_LIMITS=off. */
+  rateLimits: {
+    enabled: boolean
+    windowSeconds: number
+    sendsPerUser: number
+    sendsPerTenant: number
+    operationsPerUser: number
+    authFailuresPerIp: number
+  }
+  /** Open streams at once, per node (Infinity with RATE_LIMITS=off). */
+  streamCaps: { subscriptionsPerSocket: number; socketsPerUser: number; sseStreamsPerUser: number }
   outbox: { schema: string; namespace: string; concurrency: number; worker: boolean }
   webhooks: { allowPrivate: boolean; maxAttempts: number; retryBaseMs: number; timeoutMs: number; disableAfterDeadLetters: number }
   notifyDelayMs: number
@@ -115,6 +174,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
       isDevelopmentSecret,
+      allowNoExp: e.JWT_ALLOW_NO_EXP ?? false,
+      maxLifetimeSeconds: e.JWT_MAX_TOKEN_LIFETIME_SECONDS,
     },
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
@@ -123,6 +184,26 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     replayLimit: e.REPLAY_LIMIT,
     typingTtlMs: e.TYPING_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
+    metricsMaxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
+    maxListNodes: e.MAX_LIST_NODES,
+    introspection: e.INTROSPECTION ?? e.NODE_ENV !== 'production',
+    restDocs: e.REST_DOCS ?? e.NODE_ENV !== 'production',
+    allowedOrigins: e.ALLOWED_ORIGINS?.length ? e.ALLOWED_ORIGINS : undefined,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: Math.min(e.HEADERS_TIMEOUT_MS, e.REQUEST_TIMEOUT_MS),
+    rateLimits: {
+      enabled: e.RATE_LIMITS,
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      sendsPerUser: e.RATE_LIMIT_SENDS_PER_USER,
+      sendsPerTenant: e.RATE_LIMIT_SENDS_PER_TENANT,
+      operationsPerUser: e.RATE_LIMIT_OPERATIONS_PER_USER,
+      authFailuresPerIp: e.RATE_LIMIT_AUTH_FAILURES_PER_IP,
+    },
+    streamCaps:
+      e.RATE_LIMITS
+        ? { subscriptionsPerSocket: e.MAX_SUBSCRIPTIONS_PER_SOCKET, socketsPerUser: e.MAX_SOCKETS_PER_USER, sseStreamsPerUser: e.MAX_SSE_STREAMS_PER_USER }
+        : { subscriptionsPerSocket: Infinity, socketsPerUser: Infinity, sseStreamsPerUser: Infinity },
     outbox: { schema: e.OUTBOX_SCHEMA, namespace: e.OUTBOX_NAMESPACE, concurrency: e.OUTBOX_CONCURRENCY, worker: e.OUTBOX_WORKER ?? true },
     webhooks: {
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? false,

@@ -41,13 +41,16 @@ describe('authentication', () => {
     ['a token signed with another secret', async () => ({ authorization: `Bearer ${await signToken({ tid: 'forged-t', sub: 'u', role: 'admin', secret: 'another-secret-of-enough-length' })}` })],
     ['a token with an unknown role', async () => ({ authorization: `Bearer ${await signToken({ tid: 'role-t', sub: 'u', role: 'superuser' })}` })],
     ['a token without tid', async () => ({ authorization: `Bearer ${await signToken({ tid: '', sub: 'u', role: 'admin' })}` })],
+    ['a token with role __proto__', async () => ({ authorization: `Bearer ${await signToken({ tid: 'proto-t', sub: 'u', role: '__proto__' })}` })],
+    ['a token with role constructor', async () => ({ authorization: `Bearer ${await signToken({ tid: 'proto-t', sub: 'u', role: 'constructor' })}` })],
+    ['a token without exp', async () => ({ authorization: `Bearer ${await signToken({ tid: 'noexp-t', sub: 'u', role: 'admin', expiresIn: null })}` })],
   ]
   it.each(badTokens)('%s is refused with UNAUTHENTICATED and nothing is written', async (_name, headers) => {
     const h = await headers()
     const result = await run({ document: ViewerDocument, headers: h })
     expect(result.status).toBe(401)
     result.expectError('UNAUTHENTICATED')
-    for (const tid of ['expired-t', 'forged-t', 'role-t']) expect(await tenantCount(tid)).toBe(0)
+    for (const tid of ['expired-t', 'forged-t', 'role-t', 'proto-t', 'noexp-t']) expect(await tenantCount(tid)).toBe(0)
   })
 
   it('an expired token says so', async () => {
@@ -138,6 +141,34 @@ describe('token verification settings', () => {
       expect(viewer.tenant.externalId).toBe(`pk-${alg}`)
       const hs = await signToken({ tid: `pk-${alg}`, sub: 'u', role: 'member' })
       ;(await client(own.graphqlUrl)({ document: ViewerDocument, token: hs })).expectError('UNAUTHENTICATED')
+    } finally {
+      await own.stop()
+    }
+  })
+
+  it('JWT_ALLOW_NO_EXP=true accepts a token without exp', async () => {
+    const own = await startTestApp({ env: { JWT_ALLOW_NO_EXP: 'true' } })
+    try {
+      const tid = seedTenant().tid
+      const token = await signToken({ tid, sub: 'u', role: 'member', expiresIn: null })
+      const { viewer } = (await client(own.graphqlUrl)({ document: ViewerDocument, token })).expectData()
+      expect(viewer.tenant.externalId).toBe(tid)
+    } finally {
+      await own.stop()
+    }
+  })
+
+  it('JWT_MAX_TOKEN_LIFETIME_SECONDS refuses longer-lived tokens and tokens without iat, before writing anything', async () => {
+    const own = await startTestApp({ env: { JWT_MAX_TOKEN_LIFETIME_SECONDS: '600' } })
+    try {
+      const run = client(own.graphqlUrl)
+      const tid = seedTenant('lifetime').tid
+      ;(await run({ document: ViewerDocument, token: await signToken({ tid, sub: 'u', role: 'member', expiresIn: 601 }) })).expectError('UNAUTHENTICATED')
+      ;(await run({ document: ViewerDocument, token: await signToken({ tid, sub: 'u', role: 'member', expiresIn: 300, issuedAt: null }) })).expectError('UNAUTHENTICATED')
+      // iat in the past does not stretch the lifetime: exp − iat is what counts.
+      ;(await run({ document: ViewerDocument, token: await signToken({ tid, sub: 'u', role: 'member', expiresIn: 300, issuedAt: -400 }) })).expectError('UNAUTHENTICATED')
+      expect(await tenantCount(tid)).toBe(0)
+      ;(await run({ document: ViewerDocument, token: await signToken({ tid, sub: 'u', role: 'member', expiresIn: 600 }) })).expectData()
     } finally {
       await own.stop()
     }

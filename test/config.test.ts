@@ -26,4 +26,22 @@ describe('configuration rules', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-1234' }).graphiql).toBe(false)
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-1234', GRAPHIQL: 'true' }).graphiql).toBe(true)
   })
+
+  it('security settings: production defaults, origins list, limits on unless RATE_LIMITS=off, readable refusals', () => {
+    const dev = loadConfig({})
+    expect(dev).toMatchObject({ introspection: true, restDocs: true, allowedOrigins: undefined, metricsToken: undefined })
+    expect(dev.jwt).toMatchObject({ allowNoExp: false, maxLifetimeSeconds: undefined })
+    expect(dev.rateLimits).toEqual({ enabled: true, windowSeconds: 60, sendsPerUser: 120, sendsPerTenant: 6000, operationsPerUser: 1200, authFailuresPerIp: 100 })
+    expect(dev.streamCaps).toEqual({ subscriptionsPerSocket: 100, socketsPerUser: 50, sseStreamsPerUser: 50 })
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-1234' }
+    expect(loadConfig(prod)).toMatchObject({ introspection: false, restDocs: false })
+    expect(loadConfig({ ...prod, INTROSPECTION: 'true', REST_DOCS: 'true' })).toMatchObject({ introspection: true, restDocs: true })
+    expect(loadConfig({ ALLOWED_ORIGINS: ' https://a.example , https://b.example,' }).allowedOrigins).toEqual(['https://a.example', 'https://b.example'])
+    expect(loadConfig({ RATE_LIMITS: 'off' })).toMatchObject({ rateLimits: { enabled: false }, streamCaps: { subscriptionsPerSocket: Infinity } })
+    expect(loadConfig({ JWT_ALLOW_NO_EXP: 'true', JWT_MAX_TOKEN_LIFETIME_SECONDS: '3600' }).jwt).toMatchObject({ allowNoExp: true, maxLifetimeSeconds: 3600 })
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/)
+    expect(loadConfig({ RATE_LIMITS: 'maybe' }).rateLimits.enabled).toBe(true) // only `off` turns them off (CONTRACT.md)
+    expect(() => loadConfig({ RATE_LIMIT_SENDS_PER_USER: '0' })).toThrow(/RATE_LIMIT_SENDS_PER_USER/)
+  })
 })
+

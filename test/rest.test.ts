@@ -70,4 +70,23 @@ describe('REST fallback', () => {
     expect(Object.keys(((await openapi.json()) as { paths: object }).paths)).toEqual(expect.arrayContaining(['/send-message', '/conversations', '/messages']))
     expect((await fetch(`${t.url}/rest/webhook`, { method: 'POST', body: '{}' })).status).toBe(404)
   })
+
+  it('a nested REST request over the list-size limit is refused (400), as the same query is on /graphql', async () => {
+    const token = (await tenantWorld(t.graphqlUrl).user('nested')).token
+    const nested = 'conversations_edges_edges_node_node_messages_first'
+    const refused = await rest(`/conversations?first=100&${nested}=200`, token)
+    expect(refused.status).toBe(400)
+    const body = (await refused.json()) as { errors: Array<{ message: string; extensions: { code: string } }> }
+    expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT')
+    expect(body.errors[0]!.message).toMatch(/20100 list items; at most 10000/)
+    // The same shape over /graphql gets the same answer.
+    const graphql = await client(t.graphqlUrl)({
+      document: (await import('graphql')).parse('query { conversations(first: 100) { edges { node { messages(first: 200) { edges { node { id } } } } } } }') as never,
+      token,
+    })
+    graphql.expectError('BAD_USER_INPUT')
+    // Reasonable sizes are served.
+    expect((await rest(`/conversations?first=20&${nested}=50`, token)).status).toBe(200)
+  })
 })
+

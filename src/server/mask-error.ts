@@ -9,8 +9,14 @@ import { maskError as yogaMaskError } from 'graphql-yoga'
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const code = errorCode(error)
   if (code === 'BAD_USER_INPUT' && error instanceof GraphQLError && !error.extensions?.['code'])
-    return new GraphQLError(inputErrorMessage(error), { nodes: error.nodes, path: error.path, extensions: { code } })
+    return new GraphQLError(shortMessage(inputErrorMessage(error)), { nodes: error.nodes, path: error.path, extensions: { code } })
   return yogaMaskError(error, message, isDev)
+}
+
+/** Error messages can quote the client's input: never more than a short prefix of it goes back. */
+export const MAX_ERROR_MESSAGE = 200
+export function shortMessage(message: string): string {
+  return message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE)}…` : message
 }
 
 /** The code a client sees for an error, as maskError will decide it (also used by the operation log). */
@@ -18,6 +24,8 @@ export function errorCode(error: unknown): string {
   if (error instanceof GraphQLError && typeof error.extensions?.['code'] === 'string') return error.extensions['code']
   const original = error instanceof GraphQLError ? error.originalError : error
   if (!original) return 'BAD_USER_INPUT' // a GraphQLError of its own: validation or variable coercion
+  // graphql-js wraps a variable-coercion failure (a scalar's parseValue) around the GraphQLError it threw.
+  if (original instanceof GraphQLError || (original as Error).name === 'GraphQLError') return 'BAD_USER_INPUT'
   if (original instanceof PothosValidationError || isPostgresDataException(original)) return 'BAD_USER_INPUT'
   return 'INTERNAL_SERVER_ERROR'
 }

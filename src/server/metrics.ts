@@ -1,6 +1,9 @@
 // Prometheus metrics (GET /metrics). Request metrics come from @graphql-yoga/plugin-prometheus; the
 // message-flow and delivery metrics below are updated by the services that do the work.
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { Plugin as YogaPlugin } from 'graphql-yoga'
+import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@graphql-yoga/plugin-prometheus'
 
 export function createMetrics() {
   const registry = new Registry()
@@ -43,3 +46,95 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>
+
+/**
+ * Operation names are chosen by clients, so as label values they are bounded: a well-formed name of at
+ * most MAX_NAME_LENGTH characters gets its own series until `max` distinct names have been seen; every
+ * other name (and every name after that) is "other". /metrics therefore stays small whatever is sent.
+ */
+export class BoundedLabel {
+  private readonly seen = new Set<string>()
+  constructor(private readonly max: number) {}
+
+  of(name: string | null | undefined): string {
+    if (!name) return 'anonymous'
+    if (this.seen.has(name)) return name
+    if (name.length > MAX_NAME_LENGTH || !NAME.test(name) || this.seen.size >= this.max) return 'other'
+    this.seen.add(name)
+    return name
+  }
+}
+
+const MAX_NAME_LENGTH = 64
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+const OPERATION_TYPES = new Set(['query', 'mutation', 'subscription'])
+const operationType = (type: string | undefined) => (type && OPERATION_TYPES.has(type) ? type : 'unknown')
+
+/**
+ * Request metrics through @graphql-yoga/plugin-prometheus, with labels that cannot grow without bound:
+ * no URL (it carries query strings: variables, tokens of EventSource clients), bounded operation names,
+ * errors by phase only (no field path). Only these three metrics; /metrics is served by useMetricsEndpoint.
+ */
+export function useRequestMetrics(metrics: Metrics, maxOperationNames: number): YogaPlugin {
+  const { registry } = metrics
+  const names = new BoundedLabel(maxOperationNames)
+  const labelsOf = (params: FillLabelsFnParams) => ({ operationName: names.of(params.operationName), operationType: operationType(params.operationType) })
+  const off = Object.fromEntries(
+    [
+      'graphql_envelop_deprecated_field',
+      'graphql_envelop_request',
+      'graphql_envelop_request_time_summary',
+      'graphql_envelop_phase_parse',
+      'graphql_envelop_phase_validate',
+      'graphql_envelop_phase_context',
+      'graphql_envelop_execute_resolver',
+      'graphql_envelop_phase_execute',
+      'graphql_envelop_phase_subscribe',
+      'graphql_envelop_schema_change',
+    ].map((name) => [name, false]),
+  )
+  return usePrometheus({
+    endpoint: false,
+    registry,
+    metrics: {
+      ...off,
+      graphql_yoga_http_duration: createHistogram({
+        registry,
+        histogram: { name: 'graphql_yoga_http_duration', help: 'Time spent on HTTP connection', labelNames: ['operationName', 'operationType', 'method', 'statusCode'] as const },
+        fillLabelsFn: (params: FillLabelsFnParams, { request, response }: { request: Request; response: Response }) => ({
+          ...labelsOf(params),
+          method: HTTP_METHODS.has(request.method) ? request.method : 'other',
+          statusCode: response.status,
+        }),
+      }),
+      graphql_envelop_request_duration: createHistogram({
+        registry,
+        histogram: { name: 'graphql_envelop_request_duration', help: 'Time spent on running the GraphQL operation from parse to execute', labelNames: ['operationName', 'operationType'] as const },
+        fillLabelsFn: labelsOf,
+      }),
+      graphql_envelop_error_result: createCounter({
+        registry,
+        counter: { name: 'graphql_envelop_error_result', help: 'Errors reported, by operation and phase', labelNames: ['operationName', 'operationType', 'phase'] as const },
+        fillLabelsFn: (params: FillLabelsFnParams) => ({ ...labelsOf(params), phase: params.errorPhase ?? 'unknown' }),
+      }),
+    } as never,
+  }) as YogaPlugin
+}
+
+const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])
+
+/** GET /metrics; with METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>` (else 401). */
+export function useMetricsEndpoint(metrics: Metrics, token: string | undefined, endpoint = '/metrics'): YogaPlugin {
+  const expected = token === undefined ? undefined : createHash('sha256').update(`Bearer ${token}`).digest()
+  return {
+    async onRequest({ url, request, fetchAPI, endResponse }) {
+      if (url.pathname !== endpoint) return
+      if (expected) {
+        const given = createHash('sha256').update(request.headers.get('authorization') ?? '').digest()
+        if (!timingSafeEqual(given, expected))
+          return endResponse(new fetchAPI.Response('Unauthorized\n', { status: 401, headers: { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' } }))
+      }
+      endResponse(new fetchAPI.Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }))
+    },
+  }
+}

@@ -2,7 +2,7 @@
 import type { Plugin } from 'graphql-yoga'
 import { GraphQLError, getOperationAST } from 'graphql'
 import type { Context } from '../context.js'
-import { errorCode } from './mask-error.js'
+import { errorCode, shortMessage } from './mask-error.js'
 
 /**
  * A request body over MAX_REQUEST_BYTES is refused with 413 before it is read. The size must be
@@ -27,20 +27,50 @@ export function useRequestLimits(maxBytes: number): Plugin {
  * validation, a variable of the wrong type) carry no code, or Yoga's BAD_REQUEST; they are the client's
  * input, so they get BAD_USER_INPUT (the contract's code) like every other refusal of input.
  */
+const YOGA_INPUT_CODES = new Set(['BAD_REQUEST', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'OPERATION_RESOLUTION_FAILURE'])
+
 export function useInputErrorCodes(): Plugin {
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || isAsyncIterable(result) || !result.errors?.length) return
-      const isInput = (e: GraphQLError) => !e.extensions?.['code'] || e.extensions['code'] === 'BAD_REQUEST'
-      if (!result.errors.some(isInput)) return
+      const isInput = (e: GraphQLError) => !e.extensions?.['code'] || YOGA_INPUT_CODES.has(e.extensions['code'] as string)
+      const isLong = (e: GraphQLError) => e.message !== shortMessage(e.message)
+      // Yoga puts the parser's own error (quoting the body) in extensions.originalError: never sent.
+      const hasOriginal = (e: GraphQLError) => e.extensions !== undefined && 'originalError' in e.extensions
+      if (!result.errors.some((e) => isInput(e) || isLong(e) || hasOriginal(e))) return
       setResult({
         ...result,
         errors: result.errors.map((e) =>
-          !isInput(e) ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } }),
+          !isInput(e) && !isLong(e) && !hasOriginal(e)
+            ? e
+            : new GraphQLError(shortMessage(e.message), {
+                nodes: e.nodes,
+                source: e.source,
+                positions: e.positions,
+                path: e.path,
+                extensions: { ...withoutOriginal(e.extensions), ...(isInput(e) && { code: 'BAD_USER_INPUT' }), ...httpOf(e) },
+              }),
         ),
       })
     },
   }
+}
+
+/**
+ * A request Yoga could not even read (malformed JSON, no query: its BAD_REQUEST) is a 400 whatever the
+ * Accept header; Yoga marks it `spec` so that application/json clients would get 200, as GraphQL over
+ * HTTP asks only for document and variable errors.
+ */
+function httpOf(e: GraphQLError) {
+  const http = e.extensions?.['http'] as { spec?: boolean; status?: number } | undefined
+  if (e.extensions?.['code'] !== 'BAD_REQUEST' || !http?.spec) return {}
+  const { spec: _spec, ...rest } = http
+  return { http: rest }
+}
+
+function withoutOriginal(extensions: Record<string, unknown> | undefined) {
+  const { originalError: _dropped, ...rest } = extensions ?? {}
+  return rest
 }
 
 export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -58,7 +88,7 @@ export function useOperationLog(): Plugin<Context> {
     const entry = {
       tenantId: ctx.viewer?.tenantId,
       userId: ctx.viewer?.userId,
-      operationName: args.operationName ?? operation?.name?.value ?? null,
+      operationName: (args.operationName ?? operation?.name?.value)?.slice(0, 100) ?? null,
       operationType: operation?.operation,
       durationMs: Math.round(performance.now() - startedAt),
       ...(codes?.length && { errorCodes: codes }),

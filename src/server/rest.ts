@@ -16,12 +16,14 @@ const STATUS: Record<string, number> = {
   RATE_LIMITED: 429,
 }
 
-export function useRestFallback(): Plugin[] {
+export function useRestFallback({ docs }: { docs: boolean }): Plugin[] {
   return [
     {
-      // SOFA's webhook routes would let a client make this server POST to any URL: not offered.
+      // SOFA's webhook routes would let a client make this server POST to any URL: not offered. The
+      // OpenAPI description and its UI only when `docs` (REST_DOCS; off in production by default).
       onRequest({ url, endResponse, fetchAPI }) {
-        if (url.pathname.startsWith('/rest/webhook')) endResponse(new fetchAPI.Response(null, { status: 404 }))
+        const hidden = url.pathname.startsWith('/rest/webhook') || (!docs && (url.pathname === '/rest/openapi.json' || url.pathname.startsWith('/rest/docs')))
+        if (hidden) endResponse(new fetchAPI.Response(null, { status: 404 }))
       },
     },
     useSofa({

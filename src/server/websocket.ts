@@ -20,12 +20,14 @@ import type { App } from '../app.js'
 import { AppError } from '../errors.js'
 import { serializeResult } from '../realtime/fanout.js'
 import { isAsyncIterable } from './plugins.js'
+import { StreamCounter, tooManyStreams } from '../limits/streams.js'
+import { verifyOrigin } from './surface.js'
 
 interface Options {
   server: Server
   yoga: App['yoga']
   services: AppServices
-  resolveViewer(ctx: { connectionParams: Record<string, unknown> }): Promise<Viewer | null>
+  resolveViewer(ctx: { connectionParams: Record<string, unknown>; req: IncomingMessage }): Promise<Viewer | null>
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -50,8 +52,10 @@ function replacer(this: unknown, key: string, value: unknown) {
 
 export function attachWebSocketServer({ server, yoga, services, resolveViewer }: Options) {
   const { config, log, metrics } = services
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: config.maxRequestBytes, handleProtocols })
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: config.maxRequestBytes, handleProtocols, verifyClient: verifyOrigin(config.allowedOrigins) })
   const expiryTimers = new Set<NodeJS.Timeout>()
+  const caps = config.streamCaps
+  const socketsPerUser = new StreamCounter(caps.socketsPerUser)
 
   const graphqlWs = makeServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>({
     execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as any,
@@ -70,7 +74,7 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
       const socket = ctx.extra.socket
       let viewer: Viewer | null
       try {
-        viewer = await resolveViewer({ connectionParams: ctx.connectionParams ?? {} })
+        viewer = await resolveViewer({ connectionParams: ctx.connectionParams ?? {}, req: ctx.extra.request })
       } catch (e) {
         if (!(e instanceof AppError)) {
           // Not the client's fault (e.g. the database is down): not a 4401 they would read as a bad token.
@@ -84,6 +88,12 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
         socket.close(4401, 'Unauthorized')
         return false
       }
+      const release = socketsPerUser.acquire(`${viewer.tenantId}:${viewer.userId}`)
+      if (!release) {
+        socket.close(4429, `Too many sockets for this user (at most ${caps.socketsPerUser})`)
+        return false
+      }
+      socket.once('close', release)
       if (viewer.expiresAt !== undefined) {
         const expiresAt = viewer.expiresAt
         // setTimeout fires at once beyond ~24.8 days: arm in steps until the token really expires.
@@ -104,6 +114,8 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
       return true
     },
     onSubscribe: async (ctx, _id, payload) => {
+      // ctx.subscriptions holds this socket's running operations, this one included.
+      if (Object.keys(ctx.subscriptions).length > caps.subscriptionsPerSocket) return [tooManyStreams('operations on this socket', caps.subscriptionsPerSocket)]
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
         ...ctx,
         req: ctx.extra.request,

@@ -23,6 +23,22 @@ export interface TestAppOptions {
   /** Use the run's Redis (true), a given REDIS_URL (string), or in-process pub/sub (false, the default). */
   redis?: boolean | string
   env?: Record<string, string>
+  /** Run with the production default limits (rate limits and stream caps) instead of the suite's generous ones. */
+  defaultLimits?: boolean
+}
+
+/**
+ * The suite sends far faster than a person: its servers get limits no test meets, unless a test asks for
+ * the defaults (test/rate-limits.test.ts does) or sets its own through `env`.
+ */
+export const GENEROUS_LIMITS: Record<string, string> = {
+  RATE_LIMIT_SENDS_PER_USER: '1000000',
+  RATE_LIMIT_SENDS_PER_TENANT: '1000000',
+  RATE_LIMIT_OPERATIONS_PER_USER: '1000000',
+  RATE_LIMIT_AUTH_FAILURES_PER_IP: '1000000',
+  MAX_SUBSCRIPTIONS_PER_SOCKET: '100000',
+  MAX_SOCKETS_PER_USER: '100000',
+  MAX_SSE_STREAMS_PER_USER: '100000',
 }
 
 /** A fresh outbox namespace (task-name prefix) for a test server. */
@@ -45,6 +61,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: 'info',
     SHUTDOWN_TIMEOUT_MS: '2000',
     ...(redis && { REDIS_URL: redis }),
+    ...(!options.defaultLimits && GENEROUS_LIMITS),
     // Each test app gets its own outbox namespace, so a worker of another test, with another
     // configuration, never takes its jobs. Apps that share an outbox pass the same OUTBOX_NAMESPACE.
     OUTBOX_NAMESPACE: outboxNamespace(),

@@ -2,7 +2,7 @@
 // PostgreSQL and, when asked for, its Redis. Multi-node tests send through one and read from another.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { inject } from 'vitest'
-import { TEST_JWT_SECRET } from './app.js'
+import { GENEROUS_LIMITS, TEST_JWT_SECRET } from './app.js'
 import { freePort } from './redis.js'
 
 export interface ServerProcess {
@@ -27,6 +27,7 @@ export async function startServerProcess(options: { redisUrl?: string | null; en
     DATABASE_POOL_SIZE: '8',
     SHUTDOWN_TIMEOUT_MS: '2000',
     ...(options.redisUrl && { REDIS_URL: options.redisUrl }),
+    ...GENEROUS_LIMITS,
     ...options.env,
   })
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -9,19 +9,19 @@ export interface TokenClaims {
   sub: string
   role: string
   name?: string
-  /** Seconds from now; negative for an expired token. Default one hour. */
-  expiresIn?: number
+  /** Seconds from now; negative for an expired token; null for a token without `exp`. Default one hour. */
+  expiresIn?: number | null
+  /** `iat` in seconds relative to now (default 0); null for a token without `iat`. */
+  issuedAt?: number | null
   secret?: string
 }
 
-export function signToken({ tid, sub, role, name, expiresIn = 3600, secret = TEST_JWT_SECRET }: TokenClaims): Promise<string> {
+export function signToken({ tid, sub, role, name, expiresIn = 3600, issuedAt = 0, secret = TEST_JWT_SECRET }: TokenClaims): Promise<string> {
   const now = Math.floor(Date.now() / 1000)
-  return new SignJWT({ tid, role, ...(name && { name }) })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuedAt(now)
-    .setExpirationTime(now + expiresIn)
-    .sign(new TextEncoder().encode(secret))
+  const jwt = new SignJWT({ tid, role, ...(name && { name }) }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub)
+  if (issuedAt !== null) jwt.setIssuedAt(now + issuedAt)
+  if (expiresIn !== null) jwt.setExpirationTime(now + expiresIn)
+  return jwt.sign(new TextEncoder().encode(secret))
 }
 
 /** A fresh tenant per test: nothing another test writes can be seen here, so tests run concurrently. */

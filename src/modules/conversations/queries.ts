@@ -4,6 +4,7 @@ import { conversationsWithUnread } from '../../db/statements.js'
 import { conversationWhere } from '../../auth/visibility.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { decodeGlobalId, idOf } from '../../global-id.js'
+import { connectionCursor, conversationCursor } from '../../cursors.js'
 import { ConversationKindEnum, ConversationRef, ConversationStatusEnum } from './types.js'
 
 const ConversationFilter = builder.inputType('ConversationFilter', {
@@ -45,8 +46,13 @@ builder.queryFields((t) => ({
     maxSize: 100,
     description: 'Conversations the viewer sees, most recent activity first',
     args: { filter: t.arg({ type: ConversationFilter }), orderBy: t.arg({ type: ConversationOrderEnum }) },
-    resolve: async (query, _root, { filter, orderBy }, ctx) => {
+    resolve: async (query, _root, args, ctx) => {
+      const { filter, orderBy } = args
       const viewer = viewerOf(ctx)
+      // Prisma positions the page by reading the cursor's row without the tenant filter: a cursor of a
+      // row the viewer cannot see answers as one of a row that does not exist (an empty page).
+      const cursorId = connectionCursor(args, conversationCursor)
+      if (cursorId && !(await db(ctx).conversation.findFirst({ where: { id: cursorId, ...conversationWhere(viewer) }, select: { id: true } }))) return []
       const where: Prisma.ConversationWhereInput = {
         ...conversationWhere(viewer),
         ...(filter?.kind && { kind: filter.kind }),

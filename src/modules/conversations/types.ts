@@ -7,6 +7,7 @@ import { accessFrom, accessSelection, conversationWhere, seesInternal } from '..
 import { unreadCount } from './unread.js'
 import { canReply, settingsOf } from '../support/service.js'
 import { MessageRef, messagePage } from '../messages/types.js'
+import { connectionCursor, messageCursor } from '../../cursors.js'
 
 export const ConversationKindEnum = builder.enumType(ConversationKind, { name: 'ConversationKind' })
 export const ConversationStatusEnum = builder.enumType(ConversationStatus, { name: 'ConversationStatus' })
@@ -57,7 +58,13 @@ export const ConversationRef = builder.prismaNode('Conversation', {
         defaultSize: 50,
         maxSize: 200,
         args: { afterSeq: t.arg.int({ required: false }) },
-        query: (args, ctx) => messagePage(viewerOf(ctx), args.afterSeq),
+        // A cursor of another conversation's message finds nothing here (as one that does not exist),
+        // instead of positioning the page by a row read without the tenant filter.
+        query: (args, ctx) => {
+          const page = messagePage(viewerOf(ctx), args.afterSeq)
+          const cursor = connectionCursor(args as { after?: string | null; before?: string | null }, messageCursor)
+          return cursor ? { ...page, where: { ...page.where, conversationId: cursor.conversationId } } : page
+        },
       }),
       unreadCount: t.int({
         extensions: { viewerDependent: true },

@@ -3,6 +3,7 @@ import { db } from '../../context.js'
 import { idOf } from '../../global-id.js'
 import { MessageRef } from './types.js'
 import { deleteMessage, editMessage, sendMessage } from './service.js'
+import { limitSend } from '../../limits/plugins.js'
 
 const SendMessageInput = builder.inputType('SendMessageInput', {
   fields: (t) => ({
@@ -47,7 +48,10 @@ builder.mutationFields((t) => ({
   sendMessage: t.field({
     type: payload('SendMessagePayload'),
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ message: await sendMessage(ctx, { ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') }) }),
+    resolve: async (_root, { input }, ctx) => {
+      await limitSend(ctx)
+      return { message: await sendMessage(ctx, { ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') }) }
+    },
   }),
   editMessage: t.field({
     type: payload('EditMessagePayload'),

@@ -2,6 +2,7 @@ import { builder } from '../../builder.js'
 import { db, viewerOf } from '../../context.js'
 import { decodeGlobalId } from '../../global-id.js'
 import { conversationWhere } from '../../auth/visibility.js'
+import { connectionCursor, messageCursor } from '../../cursors.js'
 import { MessageRef, messagePage } from './types.js'
 
 // The polling path (and REST: GET /rest/messages?conversationId=…&afterSeq=…): the same page as
@@ -16,7 +17,9 @@ builder.queryField('messages', (t) =>
     args: { conversationId: t.arg.id({ required: true }), afterSeq: t.arg.int() },
     resolve: (query, _root, args, ctx) => {
       const { typename, id } = decodeGlobalId(args.conversationId)
-      if (typename !== 'Conversation') return []
+      const cursor = connectionCursor(args, messageCursor)
+      // A cursor of another conversation's message answers as one of a message that does not exist.
+      if (typename !== 'Conversation' || (cursor && cursor.conversationId !== id)) return []
       const page = messagePage(viewerOf(ctx), args.afterSeq)
       return db(ctx).message.findMany({ ...query, where: { ...page.where, conversationId: id, conversation: conversationWhere(viewerOf(ctx)) }, orderBy: page.orderBy })
     },

@@ -1,0 +1,52 @@
+// Where the limits meet the request path: operations per user (every operation, any transport), sends
+// per user and tenant (called by sendMessage before its service), HTTP-held subscription streams (SSE)
+// per user.
+import type { Plugin } from 'graphql-yoga'
+import type { GraphQLError } from 'graphql'
+import type { Context } from '../context.js'
+import { isAsyncIterable } from '../server/plugins.js'
+import type { RateLimits } from './rate-limits.js'
+import { releasingOnEnd, tooManyStreams, type StreamCounter } from './streams.js'
+
+const userKey = (viewer: { tenantId: string; userId: string }) => `${viewer.tenantId}:${viewer.userId}`
+
+/** Counts one send against the viewer's and the tenant's send limits; RATE_LIMITED over either. */
+export async function limitSend(ctx: Context): Promise<void> {
+  const viewer = ctx.viewer
+  if (!viewer) return
+  await ctx.app.limits.consume('sendsPerUser', userKey(viewer))
+  await ctx.app.limits.consume('sendsPerTenant', viewer.tenantId)
+}
+
+/** Every operation of a viewer counts against RATE_LIMIT_OPERATIONS_PER_USER (placed after generic-auth). */
+export function useOperationRateLimit(limits: RateLimits): Plugin<Context> {
+  const limit = async (ctx: Context, stop: (result: { errors: GraphQLError[] }) => void) => {
+    if (!ctx.viewer) return
+    try {
+      await limits.consume('operationsPerUser', userKey(ctx.viewer))
+    } catch (e) {
+      stop({ errors: [e as GraphQLError] })
+    }
+  }
+  return {
+    onExecute: ({ args, setResultAndStopExecution }) => limit(args.contextValue as Context, setResultAndStopExecution),
+    onSubscribe: ({ args, setResultAndStopExecution }) => limit(args.contextValue as Context, setResultAndStopExecution as never),
+  }
+}
+
+/** At most `cap` subscription streams held open over HTTP (SSE) per user on this node. */
+export function useHttpStreamCap(streams: StreamCounter, cap: number): Plugin<Context> {
+  return {
+    onExecutionResult({ result, setResult, context }) {
+      const ctx = context as unknown as Context
+      if (!ctx.request || !ctx.viewer || !isAsyncIterable(result)) return
+      const release = streams.acquire(userKey(ctx.viewer))
+      if (!release) {
+        ;(result as AsyncIterable<unknown> & { return?: () => unknown })[Symbol.asyncIterator]().return?.()
+        setResult({ errors: [tooManyStreams('open event streams for this user', cap)] })
+        return
+      }
+      setResult(releasingOnEnd(result, release) as never)
+    },
+  }
+}
