@@ -49,8 +49,12 @@ export async function startServer(options: { databaseUrl: string; dataDir: strin
     SHUTDOWN_TIMEOUT_MS: '5000',
     ...(options.redisUrl && { REDIS_URL: options.redisUrl }),
     ...(process.env.DATABASE_POOL_SIZE && { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
+    // Extra server settings for an experiment, e.g. BENCH_SERVER_ENV="OUTBOX_WORKER=false,LOG_LEVEL=error".
+    ...Object.fromEntries((process.env.BENCH_SERVER_ENV ?? '').split(',').filter((kv) => kv.includes('=')).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   }
-  const child = spawn(process.execPath, ['--expose-gc', '--import', GC_PRELOAD, '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server process (e.g. --cpu-prof to see where the time goes).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const child = spawn(process.execPath, [...nodeArgs, '--expose-gc', '--import', GC_PRELOAD, '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = '' // the tail, for the failure message
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000)
