@@ -82,7 +82,13 @@ describe.runIf(redisUrl())('two nodes sharing Redis', () => {
         await Promise.all(subs.map((s) => s.close()))
       }
       await c.dispose()
-      for (let i = 0; i < 50 && (broker.listenerCount() !== baseline || (await channels()).length); i++) await new Promise((r) => setTimeout(r, 100))
+      // The server may still be setting up subscriptions the client already dropped: wait until the node
+      // is back to its baseline and stays there.
+      const released = async () => broker.listenerCount() === baseline && (await channels()).length === 0
+      for (let i = 0, steady = 0; i < 100 && steady < 3; i++) {
+        steady = (await released()) ? steady + 1 : 0
+        await new Promise((r) => setTimeout(r, 100))
+      }
       const held = () => JSON.stringify([...(broker as unknown as { channels: Map<string, { listeners: Set<unknown> }> }).channels].map(([k, v]) => [k, v.listeners.size]))
       expect(broker.listenerCount(), held()).toBe(baseline)
       expect(await channels()).toEqual([])
