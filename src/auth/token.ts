@@ -52,7 +52,7 @@ export async function createTokenVerifier(jwt: Config['jwt']): Promise<TokenVeri
   }
   const options: JWTVerifyOptions = { algorithms, ...(jwt.issuer && { issuer: jwt.issuer }), ...(jwt.audience && { audience: jwt.audience }) }
 
-  return async (token) => {
+  return cachedVerifier(async (token) => {
     let payload: JWTPayload
     try {
       ;({ payload } = await jwtVerify(token, key, options))
@@ -79,7 +79,7 @@ export async function createTokenVerifier(jwt: Config['jwt']): Promise<TokenVeri
       name: parsed.data.name,
       expiresAt: exp === undefined ? undefined : exp * 1000,
     }
-  }
+  })
 }
 
 /** `Bearer <jwt>` → `<jwt>`; undefined when absent; UNAUTHENTICATED when malformed. */
@@ -88,4 +88,27 @@ export function bearerToken(header: unknown): string | undefined {
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null
   if (!match) throw unauthenticated('Malformed Authorization: expected "Bearer <token>"')
   return match[1]
+}
+
+/** Most verified tokens remembered per process. */
+const VERIFIED_CACHE_SIZE = 10_000
+/** A token without `exp` (JWT_ALLOW_NO_EXP) is verified again after this long. */
+const NO_EXP_CACHE_MS = 5 * 60_000
+
+/**
+ * Remembers tokens that verified, by their exact text, until they expire: a client sends the same token
+ * with every request, and checking its signature each time is a measurable share of a send. Failed
+ * verifications are not remembered (they are counted against the client's IP instead).
+ */
+function cachedVerifier(verify: TokenVerifier): TokenVerifier {
+  const verified = new Map<string, { claims: Claims; until: number }>()
+  return async (token) => {
+    const hit = verified.get(token)
+    if (hit && Date.now() < hit.until) return hit.claims
+    if (hit) verified.delete(token)
+    const claims = await verify(token)
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!)
+    verified.set(token, { claims, until: claims.expiresAt ?? Date.now() + NO_EXP_CACHE_MS })
+    return claims
+  }
 }

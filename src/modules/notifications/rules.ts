@@ -27,7 +27,9 @@ export async function scheduleNotificationRules(app: AppServices, event: OutboxE
   const job: UnreadMessageJob = { tenantId: event.tenantId, conversationId, messageId, seq, senderId }
   await app.outbox.addJob(app.prisma, NOTIFY_UNREAD_MESSAGE_TASK, job, {
     runAt: new Date(Date.now() + app.config.notifyDelayMs),
-    jobKey: `notify:${messageId}`,
+    // One pending job per conversation: a burst of messages is looked at once, for its latest message
+    // (the notification collapses per conversation anyway).
+    jobKey: `notify:${conversationId}`,
     jobKeyMode: 'preserve_run_at',
   })
 }
