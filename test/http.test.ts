@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedTenant } from './kit/tokens.js'
 import { startTestApp, type TestApp } from './kit/app.js'
 
 let t: TestApp
@@ -33,6 +34,17 @@ describe('operational endpoints', () => {
       }
       expect(status).toBe(503)
       expect((await fetch(`${own.url}/health`)).status).toBe(200)
+      // An operation that needs the database is a typed, retryable UNAVAILABLE (503 + Retry-After), not a 500.
+      const token = await seedTenant('down').token('new-user', 'member')
+      const response = await fetch(own.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: '{ viewer { user { id } } }' }),
+      })
+      const body = (await response.json()) as { errors?: Array<{ extensions?: { code?: string; retryAfter?: number } }> }
+      expect(body.errors?.[0]?.extensions, JSON.stringify(body)).toMatchObject({ code: 'UNAVAILABLE', retryAfter: 1 })
+      expect(response.status).toBe(503)
+      expect(response.headers.get('retry-after')).toBe('1')
     } finally {
       await own.stop()
       fs.rmSync(dir, { recursive: true, force: true })

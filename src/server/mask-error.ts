@@ -8,6 +8,7 @@ import { maskError as yogaMaskError } from 'graphql-yoga'
 // which also roll back whatever was being written. Everything else is masked by Yoga's default.
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const code = errorCode(error)
+  if (code === 'UNAVAILABLE' && !(error instanceof GraphQLError && error.extensions?.['code'])) return unavailable()
   if (code === 'BAD_USER_INPUT' && error instanceof GraphQLError && !error.extensions?.['code'])
     return new GraphQLError(shortMessage(inputErrorMessage(error)), { nodes: error.nodes, path: error.path, extensions: { code } })
   return yogaMaskError(error, message, isDev)
@@ -27,7 +28,33 @@ export function errorCode(error: unknown): string {
   // graphql-js wraps a variable-coercion failure (a scalar's parseValue) around the GraphQLError it threw.
   if (original instanceof GraphQLError || (original as Error).name === 'GraphQLError') return 'BAD_USER_INPUT'
   if (original instanceof PothosValidationError || isPostgresDataException(original)) return 'BAD_USER_INPUT'
+  if (isUnavailable(original)) return 'UNAVAILABLE'
   return 'INTERNAL_SERVER_ERROR'
+}
+
+/** How long a client should wait before retrying when a dependency is briefly unreachable. */
+export const RETRY_AFTER_SECONDS = 1
+
+/** The database (or another dependency) is briefly unreachable: a typed, retryable error (HTTP 503). */
+export function unavailable(): GraphQLError {
+  return new GraphQLError('A dependency of the server is briefly unavailable: retry shortly', {
+    extensions: { code: 'UNAVAILABLE', retryAfter: RETRY_AFTER_SECONDS, http: { status: 503, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } } },
+  })
+}
+
+// Prisma's codes for an unreachable or overloaded database, the driver adapter's error kinds, and
+// PostgreSQL's SQLSTATEs for connection failures (class 08) and a server shutting down or starting (57P0x).
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024'])
+const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'DatabaseDoesNotExist'])
+
+export function isUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } }; cause?: unknown }
+  if (!e || typeof e !== 'object') return false
+  if (typeof e.code === 'string' && (UNAVAILABLE_PRISMA_CODES.has(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03'].includes(e.code))) return true
+  const cause = e.meta?.driverAdapterError?.cause
+  if (cause && (UNAVAILABLE_KINDS.has(String(cause.kind)) || /^08|^57P0/.test(String(cause.originalCode ?? '')))) return true
+  if (typeof e.message === 'string' && /ECONNREFUSED|Connection terminated|Can't reach database server|Timed out fetching a new connection/.test(e.message)) return true
+  return e.cause !== undefined && e.cause !== error && isUnavailable(e.cause)
 }
 
 function isPostgresDataException(error: unknown): boolean {

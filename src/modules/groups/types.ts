@@ -14,6 +14,8 @@ export const GroupRef = builder.prismaNode('Group', {
     // Seen through a conversation, a group's name is visible to its participants; who is in it only to
     // those who may read groups or belong to it.
     members: t.relation('members', {
+      // Who is in a group is shown by the viewer's own membership when they may not read groups.
+      extensions: { viewerDependent: true },
       query: (_args, ctx) => ({
         where: can(viewerOf(ctx), 'group:read') ? {} : { group: { members: { some: { userId: viewerOf(ctx).userId } } } },
         orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }],
