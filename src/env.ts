@@ -1,7 +1,7 @@
 // Configuration, parsed once from the environment. Everything the server reads from process.env is here.
 import { z } from 'zod'
+import { developmentSecret } from './auth/dev-secret.js'
 
-export const DEV_JWT_SECRET = 'switchboard-development-secret-not-for-production'
 
 const optional = z
   .string()
@@ -169,7 +169,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
     jwt: {
-      secret: isDevelopmentSecret ? DEV_JWT_SECRET : e.JWT_SECRET,
+      secret: isDevelopmentSecret ? developmentSecret(e.DATA_DIR) : e.JWT_SECRET,
       publicKey: e.JWT_PUBLIC_KEY,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,

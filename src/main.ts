@@ -25,7 +25,9 @@ const lines = [
   config.graphiql ? `  GraphiQL:  open ${base}/graphql in a browser` : '  GraphiQL:  off (NODE_ENV=production; set GRAPHIQL=true to enable)',
   `  Database:  ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL under ${config.dataDir}`}   Pub/sub: ${config.redisUrl ? 'Redis (REDIS_URL)' : 'in-process'}`,
   `  Token:     npm run token -- --tenant acme --user alice --role operator`,
-  config.jwt.isDevelopmentSecret ? `  JWT_SECRET is unset: tokens are verified with the development secret "${config.jwt.secret}"` : '',
+  config.jwt.isDevelopmentSecret
+    ? `  JWT_SECRET is unset: tokens are verified with this instance's development secret "${config.jwt.secret}" (random, kept in ${config.dataDir}/dev-jwt-secret)`
+    : '',
   '',
 ]
 process.stdout.write(lines.filter((l, i) => l || i === 0 || i === lines.length - 1).join('\n') + '\n')

@@ -1,11 +1,32 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../src/env.js'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { ConfigError, loadConfig } from '../src/env.js'
 
 describe('configuration rules', () => {
   it('has working defaults for a fresh machine', () => {
     const config = loadConfig({})
     expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', dataDir: './.data', databaseUrl: undefined, redisUrl: undefined, graphiql: true, maxMessageLength: 10_000 })
-    expect(config.jwt).toMatchObject({ secret: DEV_JWT_SECRET, isDevelopmentSecret: true })
+    expect(config.jwt.isDevelopmentSecret).toBe(true)
+  })
+
+  it('the development secret is random per DATA_DIR, kept there with mode 0600, and stable across starts', () => {
+    const [a, b] = [fs.mkdtempSync(path.join(os.tmpdir(), 'sb-secret-')), fs.mkdtempSync(path.join(os.tmpdir(), 'sb-secret-'))]
+    try {
+      const first = loadConfig({ DATA_DIR: a }).jwt.secret!
+      expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/)
+      expect(loadConfig({ DATA_DIR: a }).jwt.secret).toBe(first)
+      expect(loadConfig({ DATA_DIR: b }).jwt.secret).not.toBe(first)
+      expect(fs.statSync(path.join(a, 'dev-jwt-secret')).mode & 0o777).toBe(0o600)
+      // With a configured secret, none is generated.
+      const c = path.join(b, 'configured')
+      expect(loadConfig({ DATA_DIR: c, JWT_SECRET: 'a-configured-secret-0123456789' }).jwt).toMatchObject({ secret: 'a-configured-secret-0123456789', isDevelopmentSecret: false })
+      expect(fs.existsSync(c)).toBe(false)
+    } finally {
+      fs.rmSync(a, { recursive: true, force: true })
+      fs.rmSync(b, { recursive: true, force: true })
+    }
   })
 
   it('treats empty variables as unset', () => {

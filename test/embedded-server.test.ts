@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { execute } from './kit/execute.js'
 import { signToken } from './kit/tokens.js'
 import { freePort } from './kit/redis.js'
-import { DEV_JWT_SECRET } from '../src/env.js'
+import { developmentSecret } from '../src/auth/dev-secret.js'
 import { ViewerDocument } from '../client/generated/graphql.js'
 
 const children = new Set<ChildProcess>()
@@ -54,7 +54,8 @@ async function startServer(dataDir: string) {
   return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited }
 }
 
-const devToken = () => signToken({ tid: 'acme', sub: 'alice', role: 'operator', secret: DEV_JWT_SECRET })
+/** A token signed with the development secret the server generated in its DATA_DIR (what `npm run token` does). */
+const devToken = (dataDir: string) => signToken({ tid: 'acme', sub: 'alice', role: 'operator', secret: developmentSecret(dataDir) })
 
 describe('npm start with nothing configured', () => {
   it('runs on embedded PostgreSQL, side by side with a second instance, and survives SIGKILL with its data', async () => {
@@ -67,7 +68,7 @@ describe('npm start with nothing configured', () => {
       expect((await fetch(`${server.url}/health`)).status).toBe(200)
       expect((await fetch(`${server.url}/ready`)).status).toBe(200)
     }
-    const token = await devToken()
+    const token = await devToken(dirA)
     const before = (await execute(`${a.url}/graphql`, { document: ViewerDocument, token })).expectData()
     expect(before.viewer.tenant.externalId).toBe('acme')
     ;(await execute(`${a.url}/graphql`, { document: ViewerDocument })).expectError('UNAUTHENTICATED')
