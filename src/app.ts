@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './logger.js'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js'
 import { migrate } from './db/migrate.js'
 import { createPrismaClient } from './db/client.js'
+import { prepareAppRole } from './db/row-security-grants.js'
 import { TenantDbCache } from './db/tenant-scope.js'
 import { createPubSub } from './realtime/pubsub.js'
 import { createMetrics, useMetricsEndpoint, useRequestMetrics } from './server/metrics.js'
@@ -71,10 +72,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await migrateOutbox(databaseUrl, config.outbox.schema)
 
   const metrics = createMetrics()
+  if (config.rowLevelSecurity) await prepareAppRole(databaseUrl, config.outbox.schema)
   const prisma = createPrismaClient(databaseUrl, config.databasePoolSize, (ms) => {
     metrics.dbQueries.inc()
     metrics.dbQueryDuration.observe(ms / 1000)
-  })
+  }, { rowSecurity: config.rowLevelSecurity })
   const pubsub = createPubSub(config.redisUrl, log, () => metrics.publishFailures.inc())
   const shutdown = new AbortController()
   // Every live stream listens for shutdown: not a leak.
@@ -91,7 +93,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   // The outbox worker runs in every server process (unless OUTBOX_WORKER=false); jobs are shared out with
   // SKIP LOCKED. Its handlers use their own small Prisma pool, so background work never takes the
   // connections requests wait for (and its statements are not in switchboard_db_queries_total).
-  const workerPrisma = config.outbox.worker ? createPrismaClient(databaseUrl, config.outbox.concurrency + 1) : undefined
+  const workerPrisma = config.outbox.worker ? createPrismaClient(databaseUrl, config.outbox.concurrency + 1, undefined, { rowSecurity: config.rowLevelSecurity }) : undefined
   const worker = !workerPrisma
     ? { stop: async () => {} }
     : await startOutboxWorker({

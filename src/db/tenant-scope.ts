@@ -4,6 +4,7 @@
 // not scoped by this layer: services write each model through its own delegate instead.
 import { getDatamodel } from '../generated/pothos-types.js'
 import type { PrismaClient } from './client.js'
+import { asTenant } from './row-security.js'
 
 export const TENANT_MODELS: ReadonlySet<string> = new Set(
   Object.entries(getDatamodel().datamodel.models)
@@ -33,21 +34,25 @@ export function scopeToTenant(prisma: PrismaClient, tenantId: string) {
     query: {
       $allModels: {
         $allOperations({ model, operation, args, query }) {
-          if (!TENANT_MODELS.has(model)) return query(args)
-          const a = (args ?? {}) as Record<string, any>
-          if (FILTERED.has(operation)) a.where = { ...a.where, tenantId }
-          if (operation === 'create') a.data = { ...a.data, tenantId }
-          if (operation === 'createMany' || operation === 'createManyAndReturn')
-            a.data = (Array.isArray(a.data) ? a.data : [a.data]).map((row: object) => ({ ...row, tenantId }))
-          if (operation === 'upsert') {
-            a.where = { ...a.where, tenantId }
-            a.create = { ...a.create, tenantId }
-          }
-          return query(a as typeof args)
+          // With row-level security on, the statement runs for this tenant (src/db/row-security.ts).
+          return asTenant(tenantId, async () => await scoped(model, operation, args, query))
         },
       },
     },
   })
+  function scoped(model: string, operation: string, args: unknown, query: (args: any) => Promise<unknown>) {
+    if (!TENANT_MODELS.has(model)) return query(args)
+    const a = (args ?? {}) as Record<string, any>
+    if (FILTERED.has(operation)) a.where = { ...a.where, tenantId }
+    if (operation === 'create') a.data = { ...a.data, tenantId }
+    if (operation === 'createMany' || operation === 'createManyAndReturn')
+      a.data = (Array.isArray(a.data) ? a.data : [a.data]).map((row: object) => ({ ...row, tenantId }))
+    if (operation === 'upsert') {
+      a.where = { ...a.where, tenantId }
+      a.create = { ...a.create, tenantId }
+    }
+    return query(a)
+  }
 }
 
 export type TenantDb = ReturnType<typeof scopeToTenant>
