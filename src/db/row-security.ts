@@ -26,17 +26,36 @@ const RESETS = /^\s*ROLLBACK/i
 
 type Queryable = { query: (...args: any[]) => any }
 
+const TENANT = Symbol('switchboard tenant')
+
 /** Makes every client of `pool` run as the app role and follow the tenant of the work it runs. */
 export function enforceRowSecurity(pool: pg.Pool) {
+  // pool.query runs the statement in a callback of whichever code releases a connection (pg-pool keeps
+  // no async context): take the tenant where the statement is asked for, and carry it with it.
+  const poolQuery = pool.query.bind(pool) as (...args: unknown[]) => unknown
+  ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (config: unknown, ...rest: unknown[]) => {
+    const tenant = tenantOfWork.getStore() ?? ''
+    const carried = typeof config === 'string' ? { text: config } : { ...(config as object) }
+    Object.defineProperty(carried, TENANT, { value: tenant, enumerable: false })
+    return poolQuery(carried, ...rest)
+  }
   pool.on('connect', (client) => {
-    const raw = client as unknown as Queryable & { switchboardTenant?: string }
+    const raw = client as unknown as Queryable & { switchboardTenant?: string; switchboardRoleError?: Error }
     const query = raw.query.bind(raw)
-    // Queued before anything else this connection runs (pg runs a client's queries in order).
-    query(`SET ROLE ${APP_ROLE}`).catch(() => {})
+    // Queued before anything else this connection runs (pg runs a client's queries in order). If the
+    // role cannot be taken, the connection refuses every statement rather than run without the wall.
+    query(`SET ROLE ${APP_ROLE}`).catch((e: Error) => (raw.switchboardRoleError = e))
     raw.query = (config: unknown, ...rest: unknown[]) => {
+      if (raw.switchboardRoleError) {
+        const error = new Error(`row-level security: cannot act as ${APP_ROLE}: ${raw.switchboardRoleError.message}`)
+        const callback = rest[rest.length - 1]
+        if (typeof callback === 'function') return void process.nextTick(() => (callback as (e: Error) => void)(error))
+        return Promise.reject(error)
+      }
       const text = typeof config === 'string' ? config : (config as { text?: string })?.text ?? ''
       if (!CONTROL.test(text)) {
-        const tenant = tenantOfWork.getStore() ?? ''
+        const carried = typeof config === 'object' && config !== null ? (config as { [TENANT]?: string })[TENANT] : undefined
+        const tenant = carried ?? tenantOfWork.getStore() ?? ''
         if (raw.switchboardTenant !== tenant) {
           raw.switchboardTenant = tenant
           // A setting changed inside a transaction that rolls back is undone: forget it then (below).
