@@ -12,7 +12,8 @@ import type { Config } from './env.js'
 import { createLogger, type Logger } from './logger.js'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js'
 import { migrate } from './db/migrate.js'
-import { createPrismaClient } from './db/client.js'
+import { closePrismaClient, createPrismaClient } from './db/client.js'
+import { prepareAppRole } from './db/row-security-grants.js'
 import { TenantDbCache } from './db/tenant-scope.js'
 import { createPubSub } from './realtime/pubsub.js'
 import { createMetrics, useMetricsEndpoint, useRequestMetrics } from './server/metrics.js'
@@ -71,15 +72,22 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   await migrateOutbox(databaseUrl, config.outbox.schema)
 
   const metrics = createMetrics()
-  const prisma = createPrismaClient(databaseUrl, config.databasePoolSize, (ms) => {
-    metrics.dbQueries.inc()
-    metrics.dbQueryDuration.observe(ms / 1000)
-  })
+  if (config.rowLevelSecurity) await prepareAppRole(databaseUrl, config.outbox.schema)
+  const onConnectionError = (e: Error) => log.warn({ err: e.message }, 'database connection error')
+  const prisma = createPrismaClient(
+    databaseUrl,
+    config.databasePoolSize,
+    (ms) => {
+      metrics.dbQueries.inc()
+      metrics.dbQueryDuration.observe(ms / 1000)
+    },
+    { rowSecurity: config.rowLevelSecurity, onConnectionError },
+  )
   const pubsub = createPubSub(config.redisUrl, log, () => metrics.publishFailures.inc())
   const shutdown = new AbortController()
   // Every live stream listens for shutdown: not a leak.
   setMaxListeners(0, shutdown.signal)
-  const tenantDbs = new TenantDbCache(prisma)
+  const tenantDbs = new TenantDbCache(prisma, { rowSecurity: config.rowLevelSecurity })
   const broker = pubsub.broker
   const membership = new MembershipCache(prisma, broker)
   const timeline = new TimelineHub({ tenantDbs, broker, membership, metrics, log })
@@ -91,7 +99,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   // The outbox worker runs in every server process (unless OUTBOX_WORKER=false); jobs are shared out with
   // SKIP LOCKED. Its handlers use their own small Prisma pool, so background work never takes the
   // connections requests wait for (and its statements are not in switchboard_db_queries_total).
-  const workerPrisma = config.outbox.worker ? createPrismaClient(databaseUrl, config.outbox.concurrency + 1) : undefined
+  const workerPrisma = config.outbox.worker ? createPrismaClient(databaseUrl, config.outbox.concurrency + 1, undefined, { rowSecurity: config.rowLevelSecurity, onConnectionError }) : undefined
   const worker = !workerPrisma
     ? { stop: async () => {} }
     : await startOutboxWorker({
@@ -99,7 +107,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         schema: config.outbox.schema,
         concurrency: config.outbox.concurrency,
         log,
-        taskList: outbox.taskList(outboxTasks({ ...services, prisma: workerPrisma, tenantDbs: new TenantDbCache(workerPrisma) })),
+        taskList: outbox.taskList(outboxTasks({ ...services, prisma: workerPrisma, tenantDbs: new TenantDbCache(workerPrisma, { rowSecurity: config.rowLevelSecurity }) })),
       })
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)
@@ -210,11 +218,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         if (!drained) server.closeAllConnections()
         await yoga.dispose()
         await worker.stop()
-        await workerPrisma?.$disconnect()
+        if (workerPrisma) await closePrismaClient(workerPrisma)
         membership.close()
         await services.broker.close()
         await limits.close()
-        await prisma.$disconnect()
+        await closePrismaClient(prisma)
         await embedded?.stop()
       })()),
   }

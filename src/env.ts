@@ -76,6 +76,7 @@ const schema = z
     WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
     WEBHOOK_DISABLE_AFTER_DEAD_LETTERS: int(5, 1, 1000),
     NOTIFY_DELAY_MS: int(10_000, 0, 86_400_000),
+    ROW_LEVEL_SECURITY: bool,
     WS_MAX_BUFFERED_BYTES: int(4 * 1_048_576, 65_536, 1024 * 1_048_576),
     WS_SLOW_CONSUMER_MS: int(10_000, 100, 600_000),
   })
@@ -145,6 +146,8 @@ export interface Config {
   webhooks: { allowPrivate: boolean; maxAttempts: number; retryBaseMs: number; timeoutMs: number; disableAfterDeadLetters: number }
   notifyDelayMs: number
   /** A WebSocket whose send buffer stays above this many bytes for wsSlowConsumerMs is closed (1013). */
+  /** PostgreSQL row-level security as a second wall (src/db/row-security.ts). */
+  rowLevelSecurity: boolean
   wsMaxBufferedBytes: number
   wsSlowConsumerMs: number
 }
@@ -213,6 +216,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       disableAfterDeadLetters: e.WEBHOOK_DISABLE_AFTER_DEAD_LETTERS,
     },
     notifyDelayMs: e.NOTIFY_DELAY_MS,
+    rowLevelSecurity: e.ROW_LEVEL_SECURITY ?? false,
     wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
     wsSlowConsumerMs: e.WS_SLOW_CONSUMER_MS,
   }

@@ -74,6 +74,6 @@ describe('raw statements (src/db/statements.ts) name the tenant', () => {
       body: 'intrusion',
     })
     expect(sent).toBeUndefined()
-    expect(await prisma.conversation.findUniqueOrThrow({ where: { id: conversationOfB }, select: { lastSeq: true } })).toEqual({ lastSeq: 1 })
+    expect(await t.app.services.tenantDbs.for(b.tenantId).conversation.findUniqueOrThrow({ where: { id: conversationOfB }, select: { lastSeq: true } })).toEqual({ lastSeq: 1 })
   })
 })

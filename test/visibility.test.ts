@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Prisma } from '../src/generated/prisma/client.js'
 import { REACH, accessFrom, accessSelection, conversationSql, conversationWhere, sees, seesConversation, type VisibilityViewer } from '../src/auth/visibility.js'
 import { loadMembership } from '../src/db/statements.js'
+import { asTenant } from '../src/db/row-security.js'
 import { decodeGlobalId } from '../src/global-id.js'
 import { startTestApp, type TestApp } from './kit/app.js'
 import { client } from './kit/execute.js'
@@ -60,7 +61,7 @@ describe('the visibility rule', () => {
     for (const u of users) {
       const v: VisibilityViewer = { userId: rowId(u.id), role: u.role.toUpperCase() as VisibilityViewer['role'] }
       const byPrisma = (await db.conversation.count({ where: { id: conversationId, ...conversationWhere(v) } })) === 1
-      const [{ visible: bySql }] = await prisma.$queryRaw<[{ visible: boolean }]>`SELECT ${conversationSql(v, Prisma.raw('c.id'))} AS visible FROM "Conversation" c WHERE c.id = ${conversationId}::uuid`
+      const [{ visible: bySql }] = await asTenant(tenantId, () => prisma.$queryRaw<[{ visible: boolean }]>`SELECT ${conversationSql(v, Prisma.raw('c.id'))} AS visible FROM "Conversation" c WHERE c.id = ${conversationId}::uuid`)
       const inMemory = seesConversation(v, membership)
       const loaded = await db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: accessSelection(v) })
       const byAccess = sees(accessFrom(v, loaded))

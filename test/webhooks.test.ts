@@ -7,6 +7,7 @@ import { Webhook } from 'standardwebhooks'
 import { outboxNamespace, startTestApp, type TestApp } from './kit/app.js'
 import { client } from './kit/execute.js'
 import { startServerProcess, type ServerProcess } from './kit/process.js'
+import { asTenant } from '../src/db/row-security.js'
 import { startReceiver } from './kit/receiver.js'
 import { outboxDrained, outboxJobs, sql, waitUntil } from './kit/outbox.js'
 import { tenantWorld } from './kit/world.js'
@@ -265,16 +266,18 @@ describe('the transactional outbox', () => {
       const { sendMessage } = (await send('one statement')).expectData()
       const [fromService] = await receiver.waitFor(1)
       const { prisma, outbox } = t.app.services
-      const viewer = await prisma.user.findFirstOrThrow({ where: { externalId: 'm1', tenant: { externalId: w.tid } }, include: { tenant: true } })
+      const tenant = await prisma.tenant.findUniqueOrThrow({ where: { externalId: w.tid } })
+      const db = t.app.services.tenantDbs.for(tenant.id)
+      const viewer = await db.user.findFirstOrThrow({ where: { externalId: 'm1' } })
       const messageId = Buffer.from(sendMessage.message.id, 'base64').toString().split(':')[1]!
-      const row = await prisma.message.findUniqueOrThrow({ where: { id: messageId }, include: { conversation: true } })
+      const row = await db.message.findUniqueOrThrow({ where: { id: messageId }, include: { conversation: true } })
       const event = messageCreatedEventSql(
         { tenantId: viewer.tenantId, tenantExternalId: w.tid, userId: viewer.id, externalId: 'm1', role: 'MEMBER', displayName: 'm1', expiresAt: undefined },
         row.conversation,
         row,
         { seq: Prisma.sql`m.seq`, createdAt: Prisma.sql`m."createdAt"` },
       )
-      await prisma.$executeRaw`WITH m AS (SELECT seq, "createdAt" FROM "Message" WHERE id = ${messageId}::uuid) SELECT ${outbox.enqueueSql(event)} FROM m`
+      await asTenant(tenant.id, () => prisma.$executeRaw`WITH m AS (SELECT seq, "createdAt" FROM "Message" WHERE id = ${messageId}::uuid) SELECT ${outbox.enqueueSql(event)} FROM m`)
       const [, fromStatement] = await receiver.waitFor(2)
       const data = (r: typeof fromService) => (JSON.parse(r!.body) as { data: unknown }).data
       expect(data(fromStatement)).toEqual(data(fromService))

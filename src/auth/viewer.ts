@@ -3,6 +3,7 @@
 import type { PrismaClient } from '../db/client.js'
 import type { Role } from '../generated/prisma/enums.js'
 import type { Claims } from './token.js'
+import { asTenant } from '../db/row-security.js'
 
 export interface Viewer {
   tenantId: string
@@ -54,12 +55,13 @@ export class ViewerProvisioner {
 
   private async upsert(claims: Claims, displayName: string) {
     const tenant = await this.prisma.tenant.upsert({ where: { externalId: claims.tid }, create: { externalId: claims.tid }, update: {}, select: { id: true } })
-    const user = await this.prisma.user.upsert({
+    // The user row is tenant-owned: written for its tenant (row-level security, src/db/row-security.ts).
+    const user = await asTenant(tenant.id, async () => await this.prisma.user.upsert({
       where: { tenantId_externalId: { tenantId: tenant.id, externalId: claims.sub } },
       create: { tenantId: tenant.id, externalId: claims.sub, displayName, role: claims.role },
       update: { displayName, role: claims.role },
       select: { id: true },
-    })
+    }))
     return { tenantId: tenant.id, userId: user.id }
   }
 

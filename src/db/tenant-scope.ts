@@ -4,6 +4,7 @@
 // not scoped by this layer: services write each model through its own delegate instead.
 import { getDatamodel } from '../generated/pothos-types.js'
 import type { PrismaClient } from './client.js'
+import { asTenant } from './row-security.js'
 
 export const TENANT_MODELS: ReadonlySet<string> = new Set(
   Object.entries(getDatamodel().datamodel.models)
@@ -27,27 +28,57 @@ const FILTERED = new Set([
   'deleteMany',
 ])
 
-export function scopeToTenant(prisma: PrismaClient, tenantId: string) {
+/**
+ * `rowSecurity`: findUnique outside a transaction becomes findFirst (same rows). Prisma runs the
+ * findUnique calls of one tick as one batch, in the async context of whichever call came first — possibly
+ * another tenant's — and with row-level security the tenant travels in that context
+ * (src/db/row-security.ts). Inside an interactive transaction Prisma batches per transaction only.
+ */
+export function scopeToTenant(prisma: PrismaClient, tenantId: string, options: { rowSecurity?: boolean } = {}) {
   return prisma.$extends({
     name: 'tenant-scope',
     query: {
       $allModels: {
-        $allOperations({ model, operation, args, query }) {
-          if (!TENANT_MODELS.has(model)) return query(args)
-          const a = (args ?? {}) as Record<string, any>
-          if (FILTERED.has(operation)) a.where = { ...a.where, tenantId }
-          if (operation === 'create') a.data = { ...a.data, tenantId }
-          if (operation === 'createMany' || operation === 'createManyAndReturn')
-            a.data = (Array.isArray(a.data) ? a.data : [a.data]).map((row: object) => ({ ...row, tenantId }))
-          if (operation === 'upsert') {
-            a.where = { ...a.where, tenantId }
-            a.create = { ...a.create, tenantId }
-          }
-          return query(a as typeof args)
+        $allOperations(params) {
+          const { model, operation, args, query } = params
+          // Inside a transaction every statement already runs on the transaction's own connection.
+          const inTransaction = !!(params as { __internalParams?: { transaction?: unknown } }).__internalParams?.transaction
+          // With row-level security on, the statement runs for this tenant (src/db/row-security.ts).
+          return asTenant(tenantId, async () => await scoped(model, operation, args, query, inTransaction))
         },
       },
     },
   })
+  function scoped(model: string, operation: string, args: unknown, query: (args: any) => Promise<unknown>, inTransaction: boolean) {
+    const a = (args ?? {}) as Record<string, any>
+    if (options.rowSecurity && !inTransaction && (operation === 'findUnique' || operation === 'findUniqueOrThrow')) {
+      const delegate = (prisma as unknown as Record<string, Record<string, (args: unknown) => Promise<unknown>>>)[model[0]!.toLowerCase() + model.slice(1)]!
+      const where = flattenUnique(a.where ?? {})
+      const first = { ...a, where: TENANT_MODELS.has(model) ? { ...where, tenantId } : where }
+      return operation === 'findUnique' ? delegate['findFirst']!(first) : delegate['findFirstOrThrow']!(first)
+    }
+    if (!TENANT_MODELS.has(model)) return query(args)
+    if (FILTERED.has(operation)) a.where = { ...a.where, tenantId }
+    if (operation === 'create') a.data = { ...a.data, tenantId }
+    if (operation === 'createMany' || operation === 'createManyAndReturn')
+      a.data = (Array.isArray(a.data) ? a.data : [a.data]).map((row: object) => ({ ...row, tenantId }))
+    if (operation === 'upsert') {
+      a.where = { ...a.where, tenantId }
+      a.create = { ...a.create, tenantId }
+    }
+    return query(a)
+  }
+}
+
+/** A findUnique filter as a findFirst one: compound unique keys (`a_b: { a, b }`) spread into their fields. */
+function flattenUnique(where: Record<string, unknown>): Record<string, unknown> {
+  const flat: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(where)) {
+    const parts = key.split('_')
+    if (parts.length > 1 && value && typeof value === 'object' && !Array.isArray(value) && parts.every((p) => p in (value as object))) Object.assign(flat, value)
+    else flat[key] = value
+  }
+  return flat
 }
 
 export type TenantDb = ReturnType<typeof scopeToTenant>
@@ -57,6 +88,7 @@ export class TenantDbCache {
   private readonly cache = new Map<string, TenantDb>()
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly options: { rowSecurity?: boolean } = {},
     private readonly max = 1000,
   ) {}
 
@@ -65,7 +97,7 @@ export class TenantDbCache {
     if (db) {
       this.cache.delete(tenantId)
     } else {
-      db = scopeToTenant(this.prisma, tenantId)
+      db = scopeToTenant(this.prisma, tenantId, this.options)
       if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value!)
     }
     this.cache.set(tenantId, db)
