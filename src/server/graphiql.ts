@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url)
 /** The first screen: no Authorization header (the schema loads without a token), the how-to in the query. */
 export const DEFAULT_QUERY = `# Switchboard GraphiQL
 #
-# 1. Get a token:  npm run token -- --tenant acme --user alice --role admin
+# 1. Get a token:  npm run -s token -- --tenant acme --user alice --role operator
 # 2. Open the Headers tab below and paste:  {"Authorization": "Bearer <the token>"}
 # 3. Run. Queries and mutations send these headers over HTTP; each subscription opens a
 #    WebSocket whose connection_init carries them (graphql-ws connectionParams).
