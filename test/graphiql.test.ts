@@ -87,13 +87,15 @@ describe('GraphiQL, self-contained', () => {
   })
 
   it('is off in production unless GRAPHIQL=true, and so are its assets', async () => {
-    const prod = await startTestApp({ env: { NODE_ENV: 'production', JWT_SECRET: 'switchboard-test-secret-0123456789' } })
+    const prod = await startTestApp({ env: { NODE_ENV: 'production' } })
+    const on = await startTestApp({ env: { NODE_ENV: 'production', GRAPHIQL: 'true' } })
     try {
       expect((await fetch(`${prod.url}/graphiql/switchboard-graphiql.js`)).status).toBe(404)
       const html = await fetch(prod.graphqlUrl, { headers: { accept: 'text/html' } })
       expect(html.headers.get('content-type') ?? '').not.toMatch(/text\/html/)
+      expect((await fetch(`${on.url}/graphiql/switchboard-graphiql.js`)).status).toBe(200)
     } finally {
-      await prod.stop()
+      await Promise.all([prod.stop(), on.stop()])
     }
   })
 })

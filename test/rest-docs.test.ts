@@ -49,7 +49,7 @@ describe('REST docs', () => {
   })
 
   it('is off in production unless REST_DOCS=true', async () => {
-    const prod = await startTestApp({ env: { NODE_ENV: 'production', JWT_SECRET: 'switchboard-test-secret-0123456789' } })
+    const prod = await startTestApp({ env: { NODE_ENV: 'production' } })
     try {
       for (const path of ['/rest/docs', '/rest/docs/assets/swagger-ui-bundle.js', '/rest/openapi.json']) expect((await fetch(`${prod.url}${path}`)).status, path).toBe(404)
     } finally {
