@@ -35,6 +35,7 @@ import { MembershipCache } from './timeline/membership.js'
 import { InboxRouter } from './modules/inbox/router.js'
 import { useResumableEventIds } from './server/sse.js'
 import { useRestFallback } from './server/rest.js'
+import { graphiqlOptions, renderGraphiQL, useGraphiQLAssets } from './server/graphiql.js'
 import { corsOptions, useJsonMutationsOnly, useNoIntrospection, useOriginCheck } from './server/surface.js'
 // Notifications and webhooks: the transactional outbox and its worker.
 import { createOutbox } from './outbox/enqueue.js'
@@ -137,7 +138,10 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     healthCheckEndpoint: '/health',
     landingPage: false,
     logging: false,
-    graphiql: config.graphiql ? { title: 'Switchboard', subscriptionsProtocol: 'WS', headers: JSON.stringify({ Authorization: 'Bearer <token from npm run token>' }) } : false,
+    // Self-contained GraphiQL (src/server/graphiql.ts): no CDN; the headers editor's token goes to
+    // HTTP requests and to each subscription's graphql-ws connectionParams.
+    graphiql: config.graphiql ? graphiqlOptions() : false,
+    renderGraphiQL,
     maskedErrors: { maskError },
     cors: corsOptions(config.allowedOrigins),
     // viewer is filled in by generic-auth (resolveViewer) before execution.
@@ -147,6 +151,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     },
     plugins: [
       useOriginCheck(config.allowedOrigins),
+      ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useRequestLimits(config.maxRequestBytes),
       ...(config.introspection ? [] : [useNoIntrospection()]),
       useJsonMutationsOnly(),

@@ -1,10 +1,12 @@
 // REST fallbacks generated from the schema by SOFA, under /rest: every Query field is a GET
 // (GET /rest/conversations, GET /rest/messages?conversationId=…&afterSeq=…), every Mutation a POST
 // with the field's arguments as JSON (POST /rest/send-message {"input": {…}}). Same auth, same
-// context and plugins as /graphql. OpenAPI at /rest/openapi.json, Swagger UI at /rest/docs.
+// context and plugins as /graphql. OpenAPI at /rest/openapi.json (bearerAuth), Swagger UI at /rest/docs
+// (src/server/rest-docs.ts: no CDN).
 import type { Plugin } from 'graphql-yoga'
 import { useSofa } from '@graphql-yoga/plugin-sofa'
 import { errorCode } from './mask-error.js'
+import { BEARER_SECURITY, useRestDocs } from './rest-docs.js'
 
 const STATUS: Record<string, number> = {
   BAD_USER_INPUT: 400,
@@ -26,9 +28,12 @@ export function useRestFallback({ docs }: { docs: boolean }): Plugin[] {
         if (hidden) endResponse(new fetchAPI.Response(null, { status: 404 }))
       },
     },
+    // Swagger UI with its assets from swagger-ui-dist (SOFA's own page loads them from a CDN).
+    ...(docs ? [useRestDocs()] : []),
     useSofa({
       basePath: '/rest',
-      openAPI: { info: { title: 'Switchboard REST fallback', version: '1' } },
+      // Bearer auth declared, so Swagger UI's "Authorize" sends the token with "Try it out".
+      openAPI: { info: { title: 'Switchboard REST fallback', version: '1' }, ...BEARER_SECURITY } as never,
       swaggerUI: { endpoint: '/docs' },
       // An expected error keeps its code and gets the matching HTTP status (SOFA would answer 500).
       errorHandler: (errors) => {
