@@ -13,9 +13,12 @@ export async function migrateOutbox(url: string, schema: string): Promise<void> 
   await client.connect()
   try {
     await client.query('select pg_advisory_lock($1)', [OUTBOX_MIGRATION_LOCK])
+    // Our own pool, ended here: graphile-worker does not wait for a pool it created to close.
+    const pool = quietPool(url, 2)
     try {
-      await runMigrations({ connectionString: url, schema, logger: quietLogger() })
+      await runMigrations({ pgPool: pool, schema, logger: quietLogger() })
     } finally {
+      await pool.end()
       await client.query('select pg_advisory_unlock($1)', [OUTBOX_MIGRATION_LOCK])
     }
   } finally {
@@ -28,11 +31,13 @@ export interface OutboxWorker {
 }
 
 export async function startOutboxWorker(options: { url: string; schema: string; concurrency: number; log: Logger; taskList: TaskList }): Promise<OutboxWorker> {
+  // Our own pool, so stop() waits for every connection to close and a connection the database ends
+  // (a restart, the embedded server stopping) is logged instead of being an uncaught error.
+  const pool = quietPool(options.url, options.concurrency + 2, (e) => options.log.warn({ err: e.message }, 'outbox connection error'))
   const runner: Runner = await run({
-    connectionString: options.url,
+    pgPool: pool,
     schema: options.schema,
     concurrency: options.concurrency,
-    maxPoolSize: options.concurrency + 2,
     // New jobs arrive through LISTEN/NOTIFY at once; the poll only picks up scheduled retries.
     pollInterval: 1000,
     noHandleSignals: true,
@@ -49,8 +54,16 @@ export async function startOutboxWorker(options: { url: string; schema: string; 
       if (stopping) return
       stopping = true
       await runner.stop().catch((e: unknown) => options.log.warn({ err: String(e) }, 'outbox worker stop'))
+      if (!pool.ended) await pool.end().catch(() => {})
     },
   }
+}
+
+function quietPool(url: string, max: number, report: (e: Error) => void = () => {}) {
+  const pool = new pg.Pool({ connectionString: url, max })
+  pool.on('error', report)
+  pool.on('connect', (client) => client.on('error', report))
+  return pool
 }
 
 function workerLogger(log: Logger) {
