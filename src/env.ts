@@ -216,7 +216,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       disableAfterDeadLetters: e.WEBHOOK_DISABLE_AFTER_DEAD_LETTERS,
     },
     notifyDelayMs: e.NOTIFY_DELAY_MS,
-    rowLevelSecurity: e.ROW_LEVEL_SECURITY ?? false,
+    rowLevelSecurity: e.ROW_LEVEL_SECURITY ?? true,
     wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
     wsSlowConsumerMs: e.WS_SLOW_CONSUMER_MS,
   }

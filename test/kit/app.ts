@@ -62,8 +62,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SHUTDOWN_TIMEOUT_MS: '2000',
     ...(redis && { REDIS_URL: redis }),
     ...(!options.defaultLimits && GENEROUS_LIMITS),
-    // TEST_ROW_LEVEL_SECURITY=true runs the whole suite with row-level security on.
-    ...(process.env.TEST_ROW_LEVEL_SECURITY === 'true' && { ROW_LEVEL_SECURITY: 'true' }),
     // Each test app gets its own outbox namespace, so a worker of another test, with another
     // configuration, never takes its jobs. Apps that share an outbox pass the same OUTBOX_NAMESPACE.
     OUTBOX_NAMESPACE: outboxNamespace(),

@@ -27,7 +27,6 @@ export async function startServerProcess(options: { redisUrl?: string | null; en
     DATABASE_POOL_SIZE: '8',
     SHUTDOWN_TIMEOUT_MS: '2000',
     ...(options.redisUrl && { REDIS_URL: options.redisUrl }),
-    ...(process.env.TEST_ROW_LEVEL_SECURITY === 'true' && { ROW_LEVEL_SECURITY: 'true' }),
     ...GENEROUS_LIMITS,
     ...options.env,
   })
