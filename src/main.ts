@@ -14,7 +14,16 @@ try {
 const log = createLogger(config.logLevel)
 const { buildApp } = await import('./app.js')
 const app = await buildApp(config, { log })
-const url = await app.start()
+let url: string
+try {
+  url = await app.start()
+} catch (e) {
+  // One clear line, and nothing left running (the embedded database included).
+  const code = (e as { code?: string }).code
+  console.error(code === 'EADDRINUSE' ? `Port ${config.port} on ${config.host} is already in use: stop what uses it or set PORT` : `Could not listen on ${config.host}:${config.port}: ${String(e)}`)
+  await app.stop().catch(() => {})
+  process.exit(1)
+}
 
 const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host
 const base = url.replace(/^http:\/\/[^:]+/, `http://${shownHost}`)

@@ -32,7 +32,18 @@ function cleanEnv(extra: Record<string, string>) {
   return { ...env, LOG_LEVEL: 'warn', ...extra }
 }
 
-async function startServer(dataDir: string) {
+/** Another server of the run may take the picked port before the child listens: then try another one. */
+async function startServer(dataDir: string): Promise<Awaited<ReturnType<typeof startServerOnce>>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(dataDir)
+    } catch (e) {
+      if (attempt >= 3 || !String((e as Error).message).includes('EADDRINUSE')) throw e
+    }
+  }
+}
+
+async function startServerOnce(dataDir: string) {
   const port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)

@@ -142,7 +142,8 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
     },
   })
 
-  wss.on('error', (err) => log.error({ err: String(err) }, 'websocket server error'))
+  // The HTTP server's own errors (a busy port) reach here too: the process entry reports those.
+  wss.on('error', (err) => ((err as { code?: string }).code === 'EADDRINUSE' ? undefined : log.error({ err: String(err) }, 'websocket server error')))
   wss.on('connection', (socket, request) => {
     metrics.websocketConnections.inc()
     const raw = (socket as unknown as { _socket: Socket })._socket

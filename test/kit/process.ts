@@ -13,7 +13,23 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-export async function startServerProcess(options: { redisUrl?: string | null; env?: Record<string, string> } = {}): Promise<ServerProcess> {
+type ProcessOptions = { redisUrl?: string | null; env?: Record<string, string> }
+
+/**
+ * The port is picked free, then given to the child: another server of the run may take it in between
+ * (files run in parallel). Then the child exits with EADDRINUSE and it is started again on another port.
+ */
+export async function startServerProcess(options: ProcessOptions = {}): Promise<ServerProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options)
+    } catch (e) {
+      if (attempt >= 3 || !String((e as Error).message).includes('EADDRINUSE')) throw e
+    }
+  }
+}
+
+async function startOnce(options: ProcessOptions): Promise<ServerProcess> {
   const port = await freePort()
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(REDIS_URL|VITEST)/.test(k)) env[k] = v
