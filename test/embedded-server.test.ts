@@ -3,6 +3,7 @@
 // SIGKILLed instance comes back with its data; SIGTERM shuts down cleanly.
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -118,6 +119,27 @@ describe('npm start with nothing configured', () => {
     expect(code).toBe(1)
     expect(stderr).toContain('Invalid configuration')
     expect(stderr).toContain('PORT')
+  })
+
+  it('a busy port is one clear line and a non-zero exit, and the embedded database is not left running', async () => {
+    const blocker = net.createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as net.AddressInfo).port
+    const dir = tempDir()
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: cleanEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir }), stdio: ['ignore', 'pipe', 'pipe'] })
+      let stderr = ''
+      child.stderr!.on('data', (d) => (stderr += d))
+      expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1)
+      expect(stderr.trim()).toBe(`Port ${port} on 127.0.0.1 is already in use: stop what uses it or set PORT`)
+      // The embedded PostgreSQL it had started was stopped (no live postmaster for its data dir).
+      const pidFile = path.join(dir, 'pg', 'postmaster.pid')
+      const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : undefined
+      const alive = pid !== undefined && (() => { try { process.kill(pid, 0); return true } catch { return false } })()
+      expect(alive).toBe(false)
+    } finally {
+      blocker.close()
+    }
   })
 
   it('refuses to start in production without a JWT secret or public key', async () => {
