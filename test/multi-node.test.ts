@@ -6,6 +6,7 @@ import { client } from './kit/execute.js'
 import { startServerProcess, type ServerProcess } from './kit/process.js'
 import { startRedisServer, type RedisServer } from './kit/redis.js'
 import { sseSubscribe } from './kit/sse.js'
+import { activeSubscriptions, liveSubscriptions } from './kit/ready.js'
 import { subscribe, wsClient } from './kit/subscribe.js'
 import { Redis } from 'ioredis'
 import { tenantWorld, type TestUser } from './kit/world.js'
@@ -152,5 +153,21 @@ describe.runIf(redisUrl())('Redis going away', () => {
     const events = await live.waitFor(3, 15_000)
     expect(events.map((e) => e.conversationEvents.seq)).toEqual([1, 2, 3])
     await live.close()
+  })
+
+  it('with Redis down, a node still delivers what it commits to its own subscribers at once', async () => {
+    const { op, m1, conversationId } = await setup(a.graphqlUrl)
+    const before = await activeSubscriptions(a.url, 'conversationEvents')
+    const live = subscribe(a.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
+    await liveSubscriptions(a.url, 'conversationEvents', before + 1)
+    await redis.stop()
+    try {
+      ;(await sendVia(a.graphqlUrl, op, conversationId, 'local-1')).expectData()
+      ;(await sendVia(a.graphqlUrl, op, conversationId, 'local-2')).expectData()
+      expect((await live.waitFor(2)).map((e) => e.conversationEvents.seq)).toEqual([1, 2])
+    } finally {
+      await redis.restart()
+      await live.close()
+    }
   })
 })

@@ -9,7 +9,8 @@ import { client } from './kit/execute.js'
 import { startServerProcess, type ServerProcess } from './kit/process.js'
 import { asTenant } from '../src/db/row-security.js'
 import { startReceiver } from './kit/receiver.js'
-import { outboxDrained, outboxJobs, sql, waitUntil } from './kit/outbox.js'
+import { outboxDrained, outboxJobs, sql } from './kit/outbox.js'
+import { waitUntil } from './kit/ready.js'
 import { tenantWorld } from './kit/world.js'
 import {
   CreateConversationDocument,

@@ -1,15 +1,7 @@
 // Waiting for outbox states (not for time): the jobs of a test app's outbox schema.
 import pg from 'pg'
 import { inject } from 'vitest'
-
-/** Polls `check` until it is true (a state, e.g. "the receiver got 3 requests"), or fails after timeoutMs. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
+import { waitUntil } from './ready.js'
 
 /** Runs SQL against the run's database (assertions on the outbox's own tables). */
 export async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
