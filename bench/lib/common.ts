@@ -48,3 +48,16 @@ export function endProgress() {
   if (progressShown) process.stderr.write('\n')
   progressShown = false
 }
+
+/** Ends a helper process: SIGTERM, then SIGKILL if it is still there after 5 s. */
+export function stopChild(child: import('node:child_process').ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000)
+    child.once('exit', () => {
+      clearTimeout(t)
+      resolve()
+    })
+    child.kill('SIGTERM')
+  })
+}

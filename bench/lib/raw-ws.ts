@@ -2,6 +2,7 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Reply } from './protocol.js'
+import { stopChild } from './common.js'
 import { GC_PRELOAD } from './server.js'
 
 export interface RawWs {
@@ -44,15 +45,6 @@ export async function startRawWs(): Promise<RawWs> {
     heapUsed: () => call({ cmd: 'heap' }),
     template: (frame, field) => call({ cmd: 'template', frame, field }),
     broadcast: (key, write) => call({ cmd: 'broadcast', key, write }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve()
-        const t = setTimeout(() => child.kill('SIGKILL'), 5000)
-        child.once('exit', () => {
-          clearTimeout(t)
-          resolve()
-        })
-        child.kill('SIGTERM')
-      }),
+    stop: () => stopChild(child),
   }
 }

@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { ProgressMessage, Reply, WorkerCommand } from './protocol.js'
+import { stopChild } from './common.js'
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url))
 
@@ -37,20 +38,7 @@ export async function startWorkers(count: number): Promise<WorkerPool> {
       return (await Promise.all(calls.filter((c) => c !== undefined))) as never
     },
     stop: async () => {
-      await Promise.all(
-        children.map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) return resolve()
-              const t = setTimeout(() => child.kill('SIGKILL'), 5000)
-              child.once('exit', () => {
-                clearTimeout(t)
-                resolve()
-              })
-              child.kill('SIGTERM')
-            }),
-        ),
-      )
+      await Promise.all(children.map(stopChild))
     },
   }
   for (let index = 0; index < count; index++) {
