@@ -46,6 +46,8 @@ export const builder = new SchemaBuilder<{
   },
   relay: {
     clientMutationId: 'omit',
+    nodeTypeOptions: { description: 'An object with a global id, loadable with node(id)' },
+    pageInfoTypeOptions: { description: 'Where a page of a connection sits' },
     cursorType: 'String',
     nodesQueryOptions: false,
     // A well-formed id of a type that is not a Node (e.g. a Tenant id) is as missing as any other.

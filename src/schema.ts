@@ -30,9 +30,9 @@ import './modules/webhooks/types.js'
 import './modules/webhooks/queries.js'
 import './modules/webhooks/mutations.js'
 
-builder.queryType({ authScopes: { authenticated: true } })
-builder.subscriptionType({ authScopes: { authenticated: true } })
-builder.mutationType({ authScopes: { authenticated: true } })
+builder.queryType({ description: 'Reads: every field needs a token and sees only its tenant', authScopes: { authenticated: true } })
+builder.subscriptionType({ description: 'Live streams over graphql-ws or SSE, both at /graphql', authScopes: { authenticated: true } })
+builder.mutationType({ description: 'Writes: each authorizes, persists in one transaction, then publishes', authScopes: { authenticated: true } })
 
 export const schema = builder.toSchema()
 

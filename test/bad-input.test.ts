@@ -33,7 +33,6 @@ let admin: TestUser
 let op: TestUser
 let m1: TestUser
 let m2: TestUser
-let m3: TestUser
 let conversationId: string
 let messageId: string
 let supportGroupId: string
@@ -42,7 +41,7 @@ beforeAll(async () => {
   t = await startTestApp({ env: { MAX_MESSAGE_LENGTH: String(MAX) } })
   run = client(t.graphqlUrl)
   const w = tenantWorld(t.graphqlUrl, 'bad-input')
-  ;[admin, op, m1, m2, m3] = await Promise.all([w.user('admin', 'admin'), w.user('op', 'operator'), w.user('m1'), w.user('m2'), w.user('m3')])
+  ;[admin, op, m1, m2] = await Promise.all([w.user('admin', 'admin'), w.user('op', 'operator'), w.user('m1'), w.user('m2'), w.user('m3')])
   supportGroupId = (await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'Support', memberExternalIds: ['op'] } } })).expectData().createGroup.group.id
   const created = await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', subject: 'Team', participantExternalIds: ['m1', 'm2'] } } })
   conversationId = created.expectData().createConversation.conversation.id

@@ -17,7 +17,7 @@ export async function prepareAppRole(url: string, schema: string) {
       } catch (e) {
         // Another node created it at the same moment, or this user may not create roles.
         const again = await client.query('select 1 from pg_roles where rolname = $1', [APP_ROLE])
-        if (!again.rowCount) throw new Error(`ROW_LEVEL_SECURITY=on needs the role ${APP_ROLE}; create it once as a privileged user: CREATE ROLE ${APP_ROLE} NOLOGIN (${String(e)})`)
+        if (!again.rowCount) throw new Error(`ROW_LEVEL_SECURITY=on needs the role ${APP_ROLE}; create it once as a privileged user: CREATE ROLE ${APP_ROLE} NOLOGIN (${String(e)})`, { cause: e })
       }
     }
     const member = await client.query('select pg_has_role(current_user, $1, $2) as ok', [APP_ROLE, 'MEMBER'])

@@ -24,6 +24,7 @@ export const APP_ROLE = 'switchboard_app'
 const CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET\s|SELECT\s+1\b|DEALLOCATE)/i
 const RESETS = /^\s*ROLLBACK/i
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's query() is overloaded; this wraps every overload
 type Queryable = { query: (...args: any[]) => any }
 
 const TENANT = Symbol('switchboard tenant')

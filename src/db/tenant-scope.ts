@@ -49,7 +49,9 @@ export function scopeToTenant(prisma: PrismaClient, tenantId: string, options: {
       },
     },
   })
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Prisma's per-model argument types vary by model and operation
   function scoped(model: string, operation: string, args: unknown, query: (args: any) => Promise<unknown>, inTransaction: boolean) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
     const a = (args ?? {}) as Record<string, any>
     if (options.rowSecurity && !inTransaction && (operation === 'findUnique' || operation === 'findUniqueOrThrow')) {
       const delegate = (prisma as unknown as Record<string, Record<string, (args: unknown) => Promise<unknown>>>)[model[0]!.toLowerCase() + model.slice(1)]!

@@ -34,6 +34,7 @@ export interface Topics {
 export type Topic = keyof Topics
 
 type Listener<T> = (payload: T) => void
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one channel map holds every topic's payload type
 type ChannelEntry = { listeners: Set<Listener<any>>; subscription: Promise<number | undefined> }
 export type Subscription = (() => void) & { ready: Promise<void> }
 type Envelope = { o: string; p: unknown }

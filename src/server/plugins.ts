@@ -1,6 +1,6 @@
 // Small Yoga plugins of our own: request limits and the per-operation log line.
 import type { Plugin } from 'graphql-yoga'
-import { GraphQLError, getOperationAST } from 'graphql'
+import { type DocumentNode, GraphQLError, getOperationAST } from 'graphql'
 import type { Context } from '../context.js'
 import { errorCode, shortMessage } from './mask-error.js'
 
@@ -82,7 +82,7 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
  * error codes. Never variables (they carry message bodies) and never headers (they carry tokens).
  */
 export function useOperationLog(): Plugin<Context> {
-  const logDone = (ctx: Context, args: { document: any; operationName?: string | null }, startedAt: number, errors: readonly GraphQLError[] | undefined) => {
+  const logDone = (ctx: Context, args: { document: DocumentNode; operationName?: string | null }, startedAt: number, errors: readonly GraphQLError[] | undefined) => {
     const operation = getOperationAST(args.document, args.operationName)
     const codes = errors?.map(errorCode)
     const entry = {
@@ -104,7 +104,7 @@ export function useOperationLog(): Plugin<Context> {
       const startedAt = performance.now()
       return {
         onExecuteDone({ result }) {
-          if ('errors' in result || 'data' in result) logDone(args.contextValue as Context, args, startedAt, (result as any).errors)
+          if ('errors' in result || 'data' in result) logDone(args.contextValue as Context, args, startedAt, (result as { errors?: readonly GraphQLError[] }).errors)
         },
       }
     },
@@ -112,7 +112,7 @@ export function useOperationLog(): Plugin<Context> {
       const startedAt = performance.now()
       return {
         onSubscribeResult({ result }) {
-          if (result && typeof result === 'object' && 'errors' in result) logDone(args.contextValue as Context, args, startedAt, (result as any).errors)
+          if (result && typeof result === 'object' && 'errors' in result) logDone(args.contextValue as Context, args, startedAt, (result as { errors?: readonly GraphQLError[] }).errors)
           else logDone(args.contextValue as Context, args, startedAt, undefined)
         },
       }

@@ -58,6 +58,8 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
   const socketsPerUser = new StreamCounter(caps.socketsPerUser)
 
   const graphqlWs = makeServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>({
+    // The enveloped execute/subscribe and graphql-ws disagree only on the promise type of their results.
+    /* eslint-disable @typescript-eslint/no-explicit-any */
     execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as any,
     subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as any,
     jsonMessageReplacer: replacer,
@@ -70,6 +72,7 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
       void (result as AsyncGenerator).return?.(undefined)
       return (async function* () {})() as any
     },
+    /* eslint-enable @typescript-eslint/no-explicit-any */
     onConnect: async (ctx) => {
       const socket = ctx.extra.socket
       let viewer: Viewer | null

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- Pothos's field-builder type for a shared event-field helper is not nameable here */
 // Timeline events as GraphQL types (conversationEvents, src/modules/conversations/subscriptions.ts).
 import { builder } from '../../builder.js'
 import { db } from '../../context.js'

@@ -8,6 +8,7 @@ import { connectionCursor, conversationCursor } from '../../cursors.js'
 import { ConversationKindEnum, ConversationRef, ConversationStatusEnum } from './types.js'
 
 const ConversationFilter = builder.inputType('ConversationFilter', {
+  description: 'Narrows the conversation list; every given field must match',
   fields: (t) => ({
     kind: t.field({ type: ConversationKindEnum }),
     status: t.field({ type: ConversationStatusEnum }),
@@ -19,8 +20,12 @@ const ConversationFilter = builder.inputType('ConversationFilter', {
   }),
 })
 
-const AssigneeFilterEnum = builder.enumType('AssigneeFilter', { values: ['ME', 'UNASSIGNED', 'ANY'] as const })
+const AssigneeFilterEnum = builder.enumType('AssigneeFilter', {
+  description: 'Whose SUPPORT conversations to list',
+  values: ['ME', 'UNASSIGNED', 'ANY'] as const,
+})
 const ConversationOrderEnum = builder.enumType('ConversationOrder', {
+  description: 'Order of the conversation list',
   values: {
     LAST_ACTIVITY: { description: 'Most recent activity first (the default)' },
     WAITING_SINCE: { description: 'SUPPORT queue: longest-waiting end user first; answered conversations last' },

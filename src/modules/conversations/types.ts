@@ -9,11 +9,18 @@ import { canReply, settingsOf } from '../support/service.js'
 import { MessageRef, messagePage } from '../messages/types.js'
 import { connectionCursor, messageCursor } from '../../cursors.js'
 
-export const ConversationKindEnum = builder.enumType(ConversationKind, { name: 'ConversationKind' })
-export const ConversationStatusEnum = builder.enumType(ConversationStatus, { name: 'ConversationStatus' })
-export const ParticipantRoleEnum = builder.enumType(ParticipantRole, { name: 'ParticipantRole' })
+export const ConversationKindEnum = builder.enumType(ConversationKind, {
+  name: 'ConversationKind',
+  description: 'DIRECT: two users, one per pair; GROUP: named members and groups; SUPPORT: an end user and the operators who serve them',
+})
+export const ConversationStatusEnum = builder.enumType(ConversationStatus, {
+  name: 'ConversationStatus',
+  description: 'Lifecycle of a conversation (SUPPORT ones move between OPEN, PENDING and CLOSED)',
+})
+export const ParticipantRoleEnum = builder.enumType(ParticipantRole, { name: 'ParticipantRole', description: "A participant's role within one conversation" })
 
 export const ConversationRef = builder.prismaNode('Conversation', {
+  description: 'A timeline of messages and events between participants, in one tenant',
   id: { field: 'id' },
   nullable: true,
   // node(id) and conversation(id) load through this filter: what the viewer may not see is null.
@@ -96,6 +103,7 @@ export const ConversationRef = builder.prismaNode('Conversation', {
 })
 
 builder.prismaObject('Participant', {
+  description: 'A user taking part in a conversation, with their read and delivery positions',
   fields: (t) => ({
     user: t.relation('user'),
     role: t.expose('role', { type: ParticipantRoleEnum }),
@@ -107,6 +115,7 @@ builder.prismaObject('Participant', {
 })
 
 builder.prismaObject('ConversationGroup', {
+  description: 'A group whose members take part in a conversation',
   fields: (t) => ({
     group: t.relation('group'),
     addedAt: t.expose('addedAt', { type: 'DateTime' }),

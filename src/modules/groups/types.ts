@@ -25,6 +25,7 @@ export const GroupRef = builder.prismaNode('Group', {
 })
 
 builder.prismaObject('GroupMember', {
+  description: 'A user in a group',
   fields: (t) => ({
     user: t.relation('user'),
     addedAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -7,7 +7,10 @@ import { coalescingStream } from '../../realtime/streams.js'
 import { ConversationRef } from '../conversations/types.js'
 import type { InboxPayload } from './router.js'
 
-export const InboxEventReasonEnum = builder.enumType('InboxEventReason', { values: ['ADDED', 'UPDATED', 'REMOVED'] as const })
+export const InboxEventReasonEnum = builder.enumType('InboxEventReason', {
+  description: "How a conversation changed in the viewer's list",
+  values: ['ADDED', 'UPDATED', 'REMOVED'] as const,
+})
 
 export const InboxEventRef = builder.objectRef<InboxPayload>('InboxEvent').implement({
   description: "A change in the viewer's conversation list: a conversation was added, changed (new message, unread count) or removed",

@@ -10,6 +10,7 @@ export const messagePage = (viewer: { role: Role }, afterSeq: number | null | un
   ({ where: { ...messageWhere(viewer), ...(afterSeq != null ? { seq: { gt: afterSeq } } : {}) }, orderBy: { seq: 'asc' } }) as const
 
 export const MessageRef = builder.prismaNode('Message', {
+  description: 'A message on a conversation timeline (an internal note when internal is true)',
   id: { field: 'id' },
   nullable: true,
   // A message is visible exactly when its conversation is.
@@ -44,6 +45,7 @@ export const MessageRef = builder.prismaNode('Message', {
 })
 
 builder.prismaObject('MessageRevision', {
+  description: 'A previous body of an edited message',
   fields: (t) => ({
     body: t.exposeString('body'),
     replacedAt: t.expose('createdAt', { type: 'DateTime', description: 'When this body was replaced' }),

@@ -4,6 +4,7 @@ import { encodeGlobalId } from '../../global-id.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 
 export const NotificationRef = builder.prismaNode('Notification', {
+  description: 'Something one user should know about: created by a rule (a message, an assignment) or published by the host platform',
   id: { field: 'id' },
   nullable: true,
   // Only its recipient sees a notification.
@@ -26,6 +27,7 @@ export const NotificationRef = builder.prismaNode('Notification', {
 })
 
 export const NotificationPreferencesRef = builder.objectRef<{ mutedTypes: string[]; mutedConversationIds: string[] }>('NotificationPreferences').implement({
+  description: 'What the viewer does not want to be notified about',
   fields: (t) => ({
     mutedTypes: t.exposeStringList('mutedTypes'),
     mutedConversationIds: t.field({ type: ['ID'], resolve: (p) => p.mutedConversationIds.map((id) => encodeGlobalId('Conversation', id)) }),

@@ -6,7 +6,10 @@ import type { Prisma } from '../../generated/prisma/client.js'
 // Admins only: for anyone else a well-formed id names nothing (an impossible filter).
 const adminOnly = (ctx: Parameters<typeof viewerOf>[0]) => (can(viewerOf(ctx), 'webhook:manage') ? {} : { AND: [{ createdAt: { lt: new Date(0) } }, { createdAt: { gt: new Date(0) } }] })
 
-export const WebhookDeliveryStatusEnum = builder.enumType('WebhookDeliveryStatus', { values: ['PENDING', 'SUCCEEDED', 'DEAD_LETTERED'] as const })
+export const WebhookDeliveryStatusEnum = builder.enumType('WebhookDeliveryStatus', {
+  description: 'PENDING: being retried; SUCCEEDED: a 2xx answer; DEAD_LETTERED: every attempt failed',
+  values: ['PENDING', 'SUCCEEDED', 'DEAD_LETTERED'] as const,
+})
 
 export const WebhookDeliveryRef = builder.prismaNode('WebhookDelivery', {
   id: { field: 'id' },
@@ -30,6 +33,7 @@ export const WebhookDeliveryRef = builder.prismaNode('WebhookDelivery', {
 })
 
 export const WebhookEndpointRef = builder.prismaNode('WebhookEndpoint', {
+  description: "A URL of the host platform that receives the tenant's events, signed per Standard Webhooks",
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, ctx) => ({ id, ...adminOnly(ctx) }) as Prisma.WebhookEndpointWhereUniqueInput,
