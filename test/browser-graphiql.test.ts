@@ -1,7 +1,7 @@
 // GraphiQL in a real browser (headless Chromium), with the internet cut off: the page renders and loads
 // the schema from this server alone, a token typed into the Headers editor authenticates a query over
 // HTTP and a subscription over WebSocket, and a message sent by another client arrives in the result pane.
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { CreateConversationDocument, SendMessageDocument } from '../client/generated/graphql.js'
 import { startTestApp, type TestApp } from './kit/app.js'
@@ -92,9 +92,7 @@ describe.runIf(browserAvailable)('GraphiQL in headless Chromium, offline', () =>
 
     const c = await kit.newContext()
     const page = await c.newPage()
-    onTestFailed(async () => {
-      console.log(`failed at: ${await c.screenshot(page, 'graphiql-failed')}`, { blocked: c.blocked, consoleErrors: c.consoleErrors, failedRequests: c.failedRequests, errorResponses: c.errorResponses })
-    })
+    c.reportOnFailure(page, 'graphiql')
     await page.goto(t.graphqlUrl)
 
     // First screen: the default query, the schema (Docs) loaded without a token, no error anywhere.

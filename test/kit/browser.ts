@@ -6,13 +6,14 @@
 // Chromium missing: the suite using `browserSuite` is skipped locally, and fails when CI is set.
 import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import { onTestFailed } from 'vitest'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR ?? 'test-artifacts/screenshots')
 
 /** False when Chromium is absent and this is not CI: a suite may skip. In CI, launching fails instead. */
-export const browserAvailable = existsSync(CHROMIUM_PATH) || Boolean(process.env.CI)
+export const browserAvailable = existsSync(CHROMIUM_PATH) || (Boolean(process.env.CI) && process.env.CI !== 'false')
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
 
@@ -40,8 +41,13 @@ export interface TestContext {
   failedRequests: string[]
   /** Responses with a status ≥ 400, as "status METHOD url". */
   errorResponses: string[]
-  /** Saves a full-page PNG as <SCREENSHOT_DIR>/<name>.png and returns its path. */
-  screenshot(page: Page, name: string): Promise<string>
+  /**
+   * Saves a PNG as <SCREENSHOT_DIR>/<name>.png and returns its path: of a page (what the viewport shows,
+   * or all of it with fullPage) or of one element (a Locator).
+   */
+  screenshot(target: Page | Locator, name: string, options?: { fullPage?: boolean }): Promise<string>
+  /** Call inside a test: if it fails, screenshot `page` as <name>-failed.png and print what was collected. */
+  reportOnFailure(page: Page, name: string): void
   /** Cuts (true) or restores (false) the network of every page in this context, WebSockets included. */
   setOffline(offline: boolean): Promise<void>
   /** Finer conditions for one page through CDP (Network.emulateNetworkConditions): latency in ms, bytes/s. */
@@ -116,6 +122,12 @@ async function testContext(browser: Browser, options: BrowserContextOptions): Pr
   }
   context.on('page', watch)
 
+  const screenshot: TestContext['screenshot'] = async (target, name, { fullPage = false } = {}) => {
+    const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`)
+    await ('goto' in target ? target.screenshot({ path: file, fullPage }) : target.screenshot({ path: file }))
+    return file
+  }
+
   return {
     context,
     newPage: () => context.newPage(),
@@ -123,10 +135,12 @@ async function testContext(browser: Browser, options: BrowserContextOptions): Pr
     consoleErrors,
     failedRequests,
     errorResponses,
-    async screenshot(page, name) {
-      const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`)
-      await page.screenshot({ path: file, fullPage: true })
-      return file
+    screenshot,
+    reportOnFailure(page, name) {
+      onTestFailed(async () => {
+        const shot = await screenshot(page, `${name}-failed`).catch((e: Error) => `(no screenshot: ${e.message})`)
+        console.log(`${name} failed at ${page.url()}; screenshot: ${shot}`, { blocked, consoleErrors, failedRequests, errorResponses })
+      })
     },
     setOffline: (offline) => context.setOffline(offline),
     async emulateNetwork(page, { offline = false, latency = 0, downloadThroughput = -1, uploadThroughput = -1 }) {
