@@ -7,7 +7,7 @@ import { CreateConversationDocument, SendMessageDocument } from '../client/gener
 import { startTestApp, type TestApp } from './kit/app.js'
 import { browserAvailable, launchBrowser, SCREENSHOT_DIR, type BrowserKit, type TestContext } from './kit/browser.js'
 import { client } from './kit/execute.js'
-import { liveSubscriptions } from './kit/ready.js'
+import { activeSubscriptions, liveSubscriptions, waitUntil } from './kit/ready.js'
 import { tenantWorld } from './kit/world.js'
 
 const ERRORS_ON_SCREEN = /Malformed Authorization|Error fetching schema|Unexpected error|UNAUTHENTICATED|WebSocket closed/
@@ -129,6 +129,11 @@ describe.runIf(browserAvailable)('GraphiQL in headless Chromium, offline', () =>
     const event = await waitForEditorText(page, 'response.json', '"body": "sent-by-another-client"')
     expect(JSON.parse(event)).toMatchObject({ data: { conversationEvents: { seq: sent.seq, message: { body: 'sent-by-another-client' } } } })
     await c.screenshot(page, 'graphiql-5-event')
+
+    // Stop: the subscription ends on the server too (the fetcher completes it and closes its socket).
+    await page.getByRole('button', { name: /^Stop query/ }).click()
+    await page.getByRole('button', { name: /^Execute query/ }).waitFor()
+    await waitUntil(async () => (await activeSubscriptions(t.url, 'conversationEvents')) === 0, 'the stopped subscription ended on the server')
 
     expect(await page.locator('body').innerText()).not.toMatch(ERRORS_ON_SCREEN)
     expectNoErrors(c)
