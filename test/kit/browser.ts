@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { onTestFailed } from 'vitest'
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type CDPSession, type Locator, type Page } from 'playwright-core'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR ?? 'test-artifacts/screenshots')
@@ -121,6 +121,7 @@ async function testContext(browser: Browser, options: BrowserContextOptions): Pr
     })
   }
   context.on('page', watch)
+  const cdpSessions = new WeakMap<Page, CDPSession>()
 
   const screenshot: TestContext['screenshot'] = async (target, name, { fullPage = false } = {}) => {
     const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`)
@@ -144,8 +145,13 @@ async function testContext(browser: Browser, options: BrowserContextOptions): Pr
     },
     setOffline: (offline) => context.setOffline(offline),
     async emulateNetwork(page, { offline = false, latency = 0, downloadThroughput = -1, uploadThroughput = -1 }) {
-      const cdp = await context.newCDPSession(page)
-      await cdp.send('Network.enable')
+      // One session per page: conditions set through another session would still apply.
+      let cdp = cdpSessions.get(page)
+      if (!cdp) {
+        cdp = await context.newCDPSession(page)
+        await cdp.send('Network.enable')
+        cdpSessions.set(page, cdp)
+      }
       await cdp.send('Network.emulateNetworkConditions', { offline, latency, downloadThroughput, uploadThroughput })
     },
     close: () => context.close(),
