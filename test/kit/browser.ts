@@ -3,7 +3,8 @@
 // a host other than loopback is refused and recorded, so a page that needs a CDN shows it. Console errors,
 // uncaught page errors and failed requests are collected; screenshots go to test-artifacts/screenshots/.
 //
-// Chromium missing: the suite using `browserSuite` is skipped locally, and fails when CI is set.
+// Chromium missing: a suite guarded by `describe.runIf(browserAvailable)` is skipped locally; with CI set
+// it runs, and launchBrowser() fails it with the install command.
 import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { onTestFailed } from 'vitest'
@@ -48,7 +49,7 @@ export interface TestContext {
   screenshot(target: Page | Locator, name: string, options?: { fullPage?: boolean }): Promise<string>
   /** Call inside a test: if it fails, screenshot `page` as <name>-failed.png and print what was collected. */
   reportOnFailure(page: Page, name: string): void
-  /** Cuts (true) or restores (false) the network of every page in this context, WebSockets included. */
+  /** Cuts (true) or restores (false) the network of every page in this context (Playwright's emulation). */
   setOffline(offline: boolean): Promise<void>
   /** Finer conditions for one page through CDP (Network.emulateNetworkConditions): latency in ms, bytes/s. */
   emulateNetwork(page: Page, conditions: { offline?: boolean; latency?: number; downloadThroughput?: number; uploadThroughput?: number }): Promise<void>
