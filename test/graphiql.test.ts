@@ -147,6 +147,20 @@ describe('the GraphiQL fetcher', () => {
     await events.return()
   })
 
+  it('a subscription the server refuses shows the server’s own errors (they used to read "[object Object]")', async () => {
+    const member = await tenantWorld(t.graphqlUrl).user('gq-refused')
+    const { createFetcher } = await clientApi()
+    const fetcher = createFetcher({ url: '/graphql', base: t.url, fetch, createClient, WebSocket })
+    const headers = { Authorization: `Bearer ${member.token}` }
+    const invalid = fetcher({ query: 'subscription { conversationEvents(conversationId: "x") { nope } }' }, { headers })
+    const first = await invalid.next()
+    expect(first.value.errors[0].message).toMatch(/Cannot query field "nope"/)
+    expect((await invalid.next()).done).toBe(true)
+    // GraphiQL sends the operation name it last saw: one that names no operation in the document.
+    const unnamed = fetcher({ query: 'subscription Events { conversationEvents(conversationId: "x") { seq } }', operationName: 'Viewer' }, { headers })
+    expect((await unnamed.next()).value).toEqual({ errors: [{ message: 'Unable to identify operation' }] })
+  })
+
   it('a subscription without a token gets a readable 4401 error, not a bare event', async () => {
     const { createFetcher } = await clientApi()
     const fetcher = createFetcher({ url: '/graphql', base: t.url, fetch, createClient, WebSocket })

@@ -22,6 +22,26 @@ describe('REST docs', () => {
     expect(Object.keys(doc.components.schemas)).toContain('Message')
   })
 
+  it('a POST operation documents its arguments once, in the JSON body: no query parameter repeats them', async () => {
+    // SOFA also listed them as query parameters ("input" required, an object), so Swagger UI's "Try it
+    // out" put example values in the URL (?body=string&internal=true…), and SOFA reads the query first.
+    type Operation = { parameters?: { in: string; name: string }[]; requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } } }
+    const doc = (await fetch(`${t.url}/rest/openapi.json`).then((r) => r.json())) as { paths: Record<string, Record<string, Operation>> }
+    const send = Object.entries(doc.paths).find(([path]) => path.endsWith('/send-message'))?.[1]['post']
+    expect(Object.keys(send?.requestBody?.content['application/json'].schema.properties ?? {})).toContain('input')
+    expect(send?.parameters ?? []).toEqual([])
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        const body = Object.keys(op.requestBody?.content['application/json']?.schema.properties ?? {})
+        const repeated = (op.parameters ?? []).filter((p) => p.in === 'query' && body.includes(p.name))
+        expect(repeated, `${method} ${path}`).toEqual([])
+      }
+    }
+    // GET operations keep their query parameters.
+    const messages = Object.entries(doc.paths).find(([path]) => path.endsWith('/messages'))?.[1]['get']
+    expect(messages?.parameters?.map((p) => p.name)).toContain('conversationId')
+  })
+
   it('/rest/docs references only this server’s assets, each answering 200', async () => {
     const response = await fetch(`${t.url}/rest/docs`)
     expect(response.status).toBe(200)

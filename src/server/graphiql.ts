@@ -104,8 +104,11 @@ export const CLIENT_SCRIPT = String.raw`(function (root) {
     return undefined
   }
 
-  // A socket closed by the server (4401: no valid token) becomes a readable GraphQL error.
-  function closeError(e) {
+  // How a subscription failed, as a GraphQL result: the server's \`error\` message arrives as its list
+  // of GraphQL errors (shown as they are); a socket closed by the server (4401: no valid token) as a
+  // readable error.
+  function failureResult(e) {
+    if (Array.isArray(e)) return { errors: e }
     var message = e && typeof e.code === 'number'
       ? 'WebSocket closed: ' + e.code + (e.reason ? ' ' + e.reason : '') + (e.code === 4401 ? ' (put {"Authorization": "Bearer <token>"} in the Headers tab)' : '')
       : String((e && e.message) || e)
@@ -142,7 +145,7 @@ export const CLIENT_SCRIPT = String.raw`(function (root) {
           if (done) return Promise.resolve({ done: true, value: undefined })
           return events.next().then(
             function (r) { if (r.done) return finish().then(function () { return r }); return r },
-            function (e) { return finish().then(function () { return { done: false, value: closeError(e) } }) },
+            function (e) { return finish().then(function () { return { done: false, value: failureResult(e) } }) },
           )
         },
         return: function () { return finish().then(function () { return { done: true, value: undefined } }) },

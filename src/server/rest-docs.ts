@@ -9,6 +9,7 @@ import type { Plugin } from 'graphql-yoga'
 const require = createRequire(import.meta.url)
 
 export const REST_DOCS_PATH = '/rest/docs'
+export const OPENAPI_PATH = '/rest/openapi.json'
 const ASSETS = `${REST_DOCS_PATH}/assets/`
 
 /** OpenAPI fragments: a bearer (JWT) scheme required by every operation. */
@@ -34,7 +35,7 @@ const PAGE = `<!doctype html>
 </html>
 `
 
-const START = `window.ui = SwaggerUIBundle({ url: '/rest/openapi.json', dom_id: '#swagger-ui', persistAuthorization: true, deepLinking: true })
+const START = `window.ui = SwaggerUIBundle({ url: '${OPENAPI_PATH}', dom_id: '#swagger-ui', persistAuthorization: true, deepLinking: true })
 `
 
 const FILES: Record<string, string> = {
@@ -43,12 +44,46 @@ const FILES: Record<string, string> = {
   'favicon-32x32.png': 'image/png',
 }
 
+interface OpenAPIOperation {
+  parameters?: { in: string; name: string }[]
+  requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }
+}
+
+/**
+ * SOFA lists a POST operation's GraphQL variables twice: as JSON body properties and as query parameters
+ * ("input": required, an object). Swagger UI then fills the query ones with example values and sends them
+ * in the URL (?body=string&internal=true…), and SOFA reads a variable from the query before the body.
+ * Keep them in the body only.
+ */
+export function bodyArgumentsOnce<T extends { paths?: Record<string, Record<string, unknown>> }>(doc: T): T {
+  for (const methods of Object.values(doc.paths ?? {})) {
+    for (const value of Object.values(methods)) {
+      const op = value as OpenAPIOperation
+      if (!op?.requestBody || !op.parameters) continue
+      const inBody = new Set(Object.values(op.requestBody.content ?? {}).flatMap((c) => Object.keys(c.schema?.properties ?? {})))
+      op.parameters = op.parameters.filter((p) => !(p.in === 'query' && inBody.has(p.name)))
+    }
+  }
+  return doc
+}
+
 let dist: string | undefined
 const distDir = () => (dist ??= dirname(require.resolve('swagger-ui-dist/package.json')))
 
-/** Serves /rest/docs and its assets (install before SOFA, whose own page loads Swagger UI from a CDN). */
+/**
+ * Serves /rest/docs and its assets (install before SOFA, whose own page loads Swagger UI from a CDN), and
+ * rewrites SOFA's /rest/openapi.json with bodyArgumentsOnce.
+ */
 export function useRestDocs(): Plugin {
   return {
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      if (request.method !== 'GET' || new URL(request.url).pathname !== OPENAPI_PATH || !response.ok) return
+      return response.json().then((doc: Parameters<typeof bodyArgumentsOnce>[0]) => {
+        const headers = new fetchAPI.Headers(response.headers)
+        headers.delete('content-length')
+        setResponse(new fetchAPI.Response(JSON.stringify(bodyArgumentsOnce(doc)), { status: response.status, headers }))
+      })
+    },
     onRequest({ url, request, endResponse, fetchAPI }) {
       const path = url.pathname.replace(/\/$/, '')
       if (request.method !== 'GET' || !(path === REST_DOCS_PATH || path.startsWith(ASSETS))) return
