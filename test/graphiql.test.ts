@@ -156,9 +156,17 @@ describe('the GraphiQL fetcher', () => {
     const first = await invalid.next()
     expect(first.value.errors[0].message).toMatch(/Cannot query field "nope"/)
     expect((await invalid.next()).done).toBe(true)
-    // GraphiQL sends the operation name it last saw: one that names no operation in the document.
-    const unnamed = fetcher({ query: 'subscription Events { conversationEvents(conversationId: "x") { seq } }', operationName: 'Viewer' }, { headers })
-    expect((await unnamed.next()).value).toEqual({ errors: [{ message: 'Unable to identify operation' }] })
+    // Among several operations, a name that is none of them is the server's to refuse, readably.
+    const unnamed = fetcher({ query: 'query Q { viewer { user { id } } } subscription Events { conversationEvents(conversationId: "x") { seq } }', operationName: 'Viewer' }, { headers })
+    expect(await unnamed).toEqual({ errors: [{ message: 'Could not determine what operation to execute.', extensions: { code: 'BAD_USER_INPUT' } }] })
+  })
+
+  it('GraphiQL sends the operation name it last saw, a moment late: with one operation in the document, a stale name runs that operation', async () => {
+    const member = await tenantWorld(t.graphqlUrl).user('gq-stale-name')
+    const { createFetcher } = await clientApi()
+    const fetcher = createFetcher({ url: '/graphql', base: t.url, fetch, createClient, WebSocket })
+    const result = await fetcher({ query: 'query Me { viewer { user { externalId } } }', operationName: 'Previous' }, { headers: { Authorization: `Bearer ${member.token}` } })
+    expect(result).toEqual({ data: { viewer: { user: { externalId: 'gq-stale-name' } } } })
   })
 
   it('a subscription without a token gets a readable 4401 error, not a bare event', async () => {

@@ -74,8 +74,8 @@ export const CLIENT_SCRIPT = String.raw`(function (root) {
     getWorkerUrl: function (_moduleId, label) { return ASSETS + (WORKERS[label] || WORKERS.editorWorkerService) },
   }
 
-  // The type of the operation GraphiQL runs: 'query', 'mutation' or 'subscription'.
-  function operationType(query, operationName) {
+  // The operations of a document: [{ type: 'query' | 'mutation' | 'subscription', name }].
+  function operationsOf(query) {
     var src = String(query || '').replace(/"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*/g, ' ')
     var re = /[{}()]|[_A-Za-z][_0-9A-Za-z]*/g
     var depth = 0, expect = true, defs = [], m
@@ -94,7 +94,11 @@ export const CLIENT_SCRIPT = String.raw`(function (root) {
         defs.push({ type: t, name: name && t !== 'fragment' ? name[1] : null })
       }
     }
-    var ops = defs.filter(function (d) { return d.type !== 'fragment' })
+    return defs.filter(function (d) { return d.type !== 'fragment' })
+  }
+
+  // The type of the operation GraphiQL runs: 'query', 'mutation' or 'subscription'.
+  function operationType(ops, operationName) {
     var op = operationName ? ops.filter(function (d) { return d.name === operationName })[0] : ops[0]
     return (op || ops[0] || { type: 'query' }).type
   }
@@ -122,8 +126,13 @@ export const CLIENT_SCRIPT = String.raw`(function (root) {
     var createClient = options.createClient || root.graphqlWs.createClient
     return function fetcher(params, fetcherOpts) {
       var headers = (fetcherOpts && fetcherOpts.headers) || {}
-      var body = { query: params.query, variables: params.variables, operationName: params.operationName || undefined }
-      if (operationType(params.query, params.operationName) !== 'subscription') {
+      var ops = operationsOf(params.query)
+      // GraphiQL updates the operation name a moment after an edit: with one operation in the document,
+      // a name it does not have is that stale name, not a choice.
+      var operationName = params.operationName || undefined
+      if (operationName && ops.length === 1 && ops[0].name !== operationName) operationName = ops[0].name || undefined
+      var body = { query: params.query, variables: params.variables, operationName: operationName }
+      if (operationType(ops, operationName) !== 'subscription') {
         return fetchImpl(url, {
           method: 'POST',
           headers: Object.assign({ 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' }, headers),
@@ -155,7 +164,10 @@ export const CLIENT_SCRIPT = String.raw`(function (root) {
     }
   }
 
-  root.SwitchboardGraphiQL = { createFetcher: createFetcher, operationType: operationType }
+  root.SwitchboardGraphiQL = {
+    createFetcher: createFetcher,
+    operationType: function (query, operationName) { return operationType(operationsOf(query), operationName) },
+  }
 })(typeof self !== 'undefined' ? self : globalThis)
 `
 
