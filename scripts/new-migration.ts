@@ -35,5 +35,6 @@ try {
   }
 } finally {
   await db.stop()
+  fs.rmSync(db.databaseDir, { recursive: true, force: true }) // outside `dir` when root's temp dir is private
   fs.rmSync(dir, { recursive: true, force: true })
 }

@@ -1,4 +1,5 @@
 // Configuration, parsed once from the environment. Everything the server reads from process.env is here.
+import { createPublicKey } from 'node:crypto'
 import { z } from 'zod'
 import { developmentSecret } from './auth/dev-secret.js'
 
@@ -35,7 +36,7 @@ const schema = z
         .optional(),
     ),
     JWT_SECRET: optional,
-    JWT_PUBLIC_KEY: optional,
+    JWT_PUBLIC_KEY: optional.refine((pem) => pem === undefined || isVerificationKey(pem), 'must be a PEM public key (RSA for RS256, EC P-256 for ES256)'),
     JWT_ISSUER: optional,
     JWT_AUDIENCE: optional,
     JWT_ALLOW_NO_EXP: bool,
@@ -79,12 +80,6 @@ const schema = z
     ROW_LEVEL_SECURITY: bool,
     WS_MAX_BUFFERED_BYTES: int(4 * 1_048_576, 65_536, 1024 * 1_048_576),
     WS_SLOW_CONSUMER_MS: int(10_000, 100, 600_000),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.JWT_SECRET && !env.JWT_PUBLIC_KEY)
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'JWT_SECRET or JWT_PUBLIC_KEY is required when NODE_ENV=production' })
-    if (env.JWT_SECRET && env.JWT_SECRET.length < 16)
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 16 characters' })
   })
 
 export type Env = z.output<typeof schema>
@@ -154,13 +149,44 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-/** Parses the environment; throws ConfigError with one readable line per problem. */
+function isVerificationKey(pem: string) {
+  try {
+    const key = createPublicKey(pem.replaceAll('\\n', '\n'))
+    return key.asymmetricKeyType === 'rsa' || (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1')
+  } catch {
+    return false
+  }
+}
+
+const blank = (v: string | undefined) => v === undefined || v.trim() === ''
+
+/**
+ * Rules that involve several variables. They read the raw values, so they are reported together with
+ * every per-variable problem (a zod refinement on the object would only run once all of those are fixed).
+ */
+function crossChecks(source: Record<string, string | undefined>): string[] {
+  const problems: string[] = []
+  if (source.NODE_ENV === 'production' && blank(source.JWT_SECRET) && blank(source.JWT_PUBLIC_KEY))
+    problems.push('JWT_SECRET: JWT_SECRET or JWT_PUBLIC_KEY is required when NODE_ENV=production')
+  if (!blank(source.JWT_SECRET) && source.JWT_SECRET!.length < 16) problems.push('JWT_SECRET: must be at least 16 characters')
+  return problems
+}
+
+/** Parses the environment; throws ConfigError listing every problem at once, one line each. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = schema.safeParse(source)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`)
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)), ...crossChecks(source)]
+  // Without a configured key the development secret is kept in DATA_DIR: a DATA_DIR that cannot hold
+  // it is a configuration problem too, reported with the others rather than as a crash.
+  let devSecret: string | undefined
+  if (parsed.success && !problems.length && !parsed.data.JWT_SECRET && !parsed.data.JWT_PUBLIC_KEY) {
+    try {
+      devSecret = developmentSecret(parsed.data.DATA_DIR)
+    } catch (e) {
+      problems.push(`DATA_DIR: cannot keep the development secret in ${parsed.data.DATA_DIR} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose a writable directory or set JWT_SECRET`)
+    }
   }
+  if (!parsed.success || problems.length) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`)
   const e = parsed.data
   const isDevelopmentSecret = !e.JWT_SECRET && !e.JWT_PUBLIC_KEY
   return {
@@ -172,7 +198,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
     jwt: {
-      secret: isDevelopmentSecret ? developmentSecret(e.DATA_DIR) : e.JWT_SECRET,
+      secret: isDevelopmentSecret ? devSecret : e.JWT_SECRET,
       publicKey: e.JWT_PUBLIC_KEY,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,

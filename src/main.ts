@@ -13,7 +13,16 @@ try {
 
 const log = createLogger(config.logLevel)
 const { buildApp } = await import('./app.js')
-const app = await buildApp(config, { log })
+const { EmbeddedPostgresError } = await import('./db/embedded.js')
+let app
+try {
+  app = await buildApp(config, { log })
+} catch (e) {
+  // A start-up problem is one sentence with its remedy, never a stack (LOG_LEVEL=debug shows it).
+  log.debug({ err: e }, 'start-up failed')
+  console.error(e instanceof EmbeddedPostgresError ? e.message : `Switchboard could not start: ${String((e as Error)?.message ?? e).split('\n')[0]}`)
+  process.exit(1)
+}
 let url: string
 try {
   url = await app.start()

@@ -4,9 +4,9 @@
 // context and plugins as /graphql. OpenAPI at /rest/openapi.json (bearerAuth), Swagger UI at /rest/docs
 // (src/server/rest-docs.ts: no CDN).
 import type { Plugin } from 'graphql-yoga'
-import { useSofa } from '@graphql-yoga/plugin-sofa'
 import { errorCode } from './mask-error.js'
 import { BEARER_SECURITY, useRestDocs } from './rest-docs.js'
+import { useLeanSofa } from './rest-selection.js'
 
 const STATUS: Record<string, number> = {
   BAD_USER_INPUT: 400,
@@ -30,7 +30,8 @@ export function useRestFallback({ docs }: { docs: boolean }): Plugin[] {
     },
     // Swagger UI with its assets from swagger-ui-dist (SOFA's own page loads them from a CDN).
     ...(docs ? [useRestDocs()] : []),
-    useSofa({
+    // Each route selects the lean shape of src/server/rest-selection.ts, not SOFA's deep default.
+    useLeanSofa({
       basePath: '/rest',
       // Bearer auth declared, so Swagger UI's "Authorize" sends the token with "Try it out".
       openAPI: { info: { title: 'Switchboard REST fallback', version: '1' }, ...BEARER_SECURITY } as never,
@@ -41,6 +42,6 @@ export function useRestFallback({ docs }: { docs: boolean }): Plugin[] {
         const status = STATUS[String(list[0]?.extensions.code)] ?? 500
         return new Response(JSON.stringify({ errors: list }), { status, headers: { 'content-type': 'application/json; charset=utf-8' } }) as never
       },
-    }) as Plugin,
+    }),
   ]
 }

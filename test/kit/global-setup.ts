@@ -26,6 +26,8 @@ export default async function setup(project: TestProject) {
     databaseUrl = db.url
     cleanups.push(async () => {
       await db.stop()
+      // As root with a private temp dir the cluster lives outside it (DATA_DIR/pg links to it).
+      fs.rmSync(db.databaseDir, { recursive: true, force: true })
       fs.rmSync(dir, { recursive: true, force: true })
     })
   }
