@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { ConfigError, loadConfig } from '../src/env.js'
+import { ConfigError, loadConfig } from '../../src/env.js'
 
 describe('configuration rules', () => {
   it('has working defaults for a fresh machine', () => {
