@@ -1,5 +1,5 @@
-// Every client mistake is a BAD_USER_INPUT with its exact HTTP status, logged at info with its code and no stack; error
-// messages quote at most a short prefix of the input; production never sends originalError.
+// Every client mistake is a BAD_USER_INPUT with its exact HTTP status, logged at info with its code and
+// no stack; error messages quote at most a short prefix of the input; production never sends originalError.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from './kit/app.js'
 import { seedTenant } from './kit/tokens.js'
