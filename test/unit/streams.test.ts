@@ -8,7 +8,7 @@ import { coalescingStream, endWithLifetime } from '../../src/realtime/streams.js
 import { createMetrics } from '../../src/server/metrics.js'
 
 type Payload = { conversationId: string; reason: 'ADDED' | 'UPDATED' }
-const NOTHING = Symbol('nothing waiting')
+const NOTHING: unique symbol = Symbol('nothing waiting')
 
 function harness(accept: (p: Payload) => boolean | 'stop' | Promise<boolean | 'stop'> = async () => true, expiresAt?: number) {
   const metrics = createMetrics()
@@ -35,7 +35,7 @@ function harness(accept: (p: Payload) => boolean | 'stop' | Promise<boolean | 's
   const take = async (): Promise<Payload | typeof NOTHING | 'done'> => {
     pending ??= stream.next()
     const result = await Promise.race([pending, macrotask().then(() => NOTHING)])
-    if (result === NOTHING) return NOTHING
+    if (typeof result === 'symbol') return NOTHING
     pending = undefined
     return result.done ? 'done' : result.value
   }
