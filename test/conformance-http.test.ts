@@ -1,6 +1,6 @@
 // GraphQL over HTTP conformance: every MUST and SHOULD audit of graphql-http's serverAudits against the
-// real server (with a valid token, as a client of ours would send). Exceptions are listed here and in
-// the README; an exception that starts passing fails the test, so the list stays true.
+// real server (with a valid token, as a client of ours would send). There are no exceptions: every
+// audit must pass.
 import { serverAudits } from 'graphql-http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from './kit/app.js'
@@ -13,9 +13,6 @@ beforeAll(async () => {
   token = await seedTenant().token('audit', 'member')
 })
 afterAll(() => t?.stop())
-
-/** Audits (by id) we knowingly do not pass, and why. */
-const EXCEPTIONS: Record<string, string> = {}
 
 const audits = serverAudits({
   url: () => t.graphqlUrl,
@@ -33,8 +30,6 @@ describe('graphql-http serverAudits (MUST and SHOULD)', () => {
 
   it.each(audits.map((a) => [a.name, a] as const))('%s', async (_name, audit) => {
     const result = await audit.fn()
-    const reason = EXCEPTIONS[audit.id]
-    if (reason) expect(result.status, `listed as an exception (${reason}) but now ${result.status}`).not.toBe('ok')
-    else expect(result.status === 'ok' ? 'ok' : `${result.status}: ${result.reason}`).toBe('ok')
+    expect(result.status === 'ok' ? 'ok' : `${result.status}: ${result.reason}`).toBe('ok')
   })
 })

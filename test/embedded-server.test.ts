@@ -16,8 +16,9 @@ import { ViewerDocument } from '../client/generated/graphql.js'
 const children = new Set<ChildProcess>()
 const dirs: string[] = []
 afterAll(async () => {
+  const exited = [...children].filter((child) => child.exitCode === null && child.signalCode === null).map((child) => new Promise((r) => child.once('exit', r)))
   for (const child of children) child.kill('SIGKILL')
-  await new Promise((r) => setTimeout(r, 500))
+  await Promise.all(exited)
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
 })
 

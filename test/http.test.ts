@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedTenant } from './kit/tokens.js'
 import { startTestApp, type TestApp } from './kit/app.js'
+import { waitUntil } from './kit/ready.js'
 
 let t: TestApp
 beforeAll(async () => {
@@ -27,12 +28,7 @@ describe('operational endpoints', () => {
       expect((await fetch(`${own.url}/ready`)).status).toBe(200)
       const pid = Number(fs.readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0])
       process.kill(pid, 'SIGINT')
-      let status = 200
-      for (let i = 0; i < 100 && status !== 503; i++) {
-        await new Promise((r) => setTimeout(r, 100))
-        status = (await fetch(`${own.url}/ready`)).status
-      }
-      expect(status).toBe(503)
+      await waitUntil(async () => (await fetch(`${own.url}/ready`)).status === 503, '/ready answers 503', 10_000)
       expect((await fetch(`${own.url}/health`)).status).toBe(200)
       // An operation that needs the database is a typed, retryable UNAVAILABLE (503 + Retry-After), not a 500.
       const token = await seedTenant('down').token('new-user', 'member')

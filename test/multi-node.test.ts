@@ -6,7 +6,7 @@ import { client } from './kit/execute.js'
 import { startServerProcess, type ServerProcess } from './kit/process.js'
 import { startRedisServer, type RedisServer } from './kit/redis.js'
 import { sseSubscribe } from './kit/sse.js'
-import { activeSubscriptions, liveSubscriptions } from './kit/ready.js'
+import { activeSubscriptions, liveSubscriptions, waitUntil } from './kit/ready.js'
 import { subscribe, wsClient } from './kit/subscribe.js'
 import { Redis } from 'ioredis'
 import { tenantWorld, type TestUser } from './kit/world.js'
@@ -36,8 +36,10 @@ describe.runIf(redisUrl())('two nodes sharing Redis', () => {
 
   it('subscribed on node A from seq 0, five messages sent through node B arrive as seq 1..5 in order', async () => {
     const { op, m1, conversationId } = await setup(a.graphqlUrl)
+    const before = await activeSubscriptions(a.url, 'conversationEvents')
     const sub = subscribe(a.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
-    await new Promise((r) => setTimeout(r, 200))
+    // Live before the sends, so they arrive through Redis rather than as a replay.
+    await liveSubscriptions(a.url, 'conversationEvents', before + 1)
     for (let i = 1; i <= 5; i++) (await sendVia(b.graphqlUrl, op, conversationId, `via-b-${i}`)).expectData()
     const events = await sub.waitFor(5)
     expect(events.map((e) => e.conversationEvents.seq)).toEqual([1, 2, 3, 4, 5])
@@ -47,14 +49,16 @@ describe.runIf(redisUrl())('two nodes sharing Redis', () => {
   it('subscribing from 0 during a burst of 150 concurrent sends over both nodes yields every seq exactly once', async () => {
     const { op, m1, m2, conversationId } = await setup(a.graphqlUrl)
     const users = [op, m1, m2]
-    const burst = Promise.all(Array.from({ length: 150 }, (_, i) => sendVia(i % 2 ? a.graphqlUrl : b.graphqlUrl, users[i % 3]!, conversationId, `burst-${i}`)))
-    await new Promise((r) => setTimeout(r, 50))
+    const sends = Array.from({ length: 150 }, (_, i) => sendVia(i % 2 ? a.graphqlUrl : b.graphqlUrl, users[i % 3]!, conversationId, `burst-${i}`))
+    // Subscribe once the burst has committed something, while the rest is still in flight.
+    await Promise.race(sends)
     const onA = subscribe(a.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
     const onB = subscribe(b.wsUrl, { document: ConversationEventsDocument, token: m2.token, variables: { conversationId, afterSeq: 0 } })
-    for (const r of await burst) r.expectData()
-    await Promise.all([onA.waitFor(150, 30_000), onB.waitFor(150, 30_000)])
-    await new Promise((r) => setTimeout(r, 300))
-    const expected = Array.from({ length: 150 }, (_, i) => i + 1)
+    for (const r of await Promise.all(sends)) r.expectData()
+    // One more after the burst: events arrive in seq order, so once it is here a duplicate would be too.
+    ;(await sendVia(b.graphqlUrl, op, conversationId, 'after-burst')).expectData()
+    await Promise.all([onA.waitFor(151, 30_000), onB.waitFor(151, 30_000)])
+    const expected = Array.from({ length: 151 }, (_, i) => i + 1)
     expect(onA.events.map((e) => e.conversationEvents.seq)).toEqual(expected)
     expect(onB.events.map((e) => e.conversationEvents.seq)).toEqual(expected)
     await Promise.all([onA.close(), onB.close()])
@@ -77,9 +81,9 @@ describe.runIf(redisUrl())('two nodes sharing Redis', () => {
         )
         if (round === 0) {
           // While they are open, the node holds this conversation's channels in Redis.
-          for (let i = 0; i < 100 && (await channels()).length < 2; i++) await new Promise((r) => setTimeout(r, 50))
-          expect((await channels()).length).toBe(2)
-        } else await new Promise((r) => setTimeout(r, 50))
+          await waitUntil(async () => (await channels()).length === 2, "this conversation's two channels are subscribed in Redis")
+          expect((await channels()).sort()).toEqual([`switchboard:signal:${rowId}`, `switchboard:timeline:${rowId}`])
+        } else await new Promise((r) => setTimeout(r, 50)) // closed while some are still being set up, on purpose
         await Promise.all(subs.map((s) => s.close()))
       }
       await c.dispose()
@@ -100,8 +104,9 @@ describe.runIf(redisUrl())('two nodes sharing Redis', () => {
 
   it('SSE on node B receives a message sent through node A; a reconnect with Last-Event-ID resumes without loss', async () => {
     const { op, m1, conversationId } = await setup(a.graphqlUrl)
+    const before = await activeSubscriptions(b.url, 'conversationEvents')
     const stream = await sseSubscribe(b.graphqlUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
-    await new Promise((r) => setTimeout(r, 200))
+    await liveSubscriptions(b.url, 'conversationEvents', before + 1)
     ;(await sendVia(a.graphqlUrl, op, conversationId, 'sse-1')).expectData()
     const [first] = await stream.waitFor(1)
     expect(first).toMatchObject({ id: '1', data: { conversationEvents: { seq: 1 } } })
@@ -145,9 +150,8 @@ describe.runIf(redisUrl())('Redis going away', () => {
     await resumed.close()
 
     await redis.restart()
-    for (let i = 0; i < 100 && (await fetch(`${a.url}/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100))
-    expect((await fetch(`${a.url}/ready`)).status).toBe(200)
-    for (let i = 0; i < 100 && (await fetch(`${b.url}/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100))
+    await waitUntil(async () => (await fetch(`${a.url}/ready`)).status === 200, 'node A is ready again')
+    await waitUntil(async () => (await fetch(`${b.url}/ready`)).status === 200, 'node B is ready again')
     ;(await sendVia(b.graphqlUrl, op, conversationId, 'after-outage')).expectData()
     // The live subscription, kept open through the outage, catches up and continues: 1, 2, 3.
     const events = await live.waitFor(3, 15_000)

@@ -1,13 +1,14 @@
 // Row-level security, the second wall (ROW_LEVEL_SECURITY=on): even a query that forgets its tenant
 // filter — run through the app's own unscoped client, as a bug would — sees and writes nothing of another
 // tenant, and nothing at all when it runs for no tenant. The product works the same with it on.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { startTestApp, type TestApp } from './kit/app.js'
 import { client } from './kit/execute.js'
 import { subscribe } from './kit/subscribe.js'
 import { tenantWorld } from './kit/world.js'
 import { sql } from './kit/outbox.js'
 import { asTenant } from '../src/db/row-security.js'
+import { prepareAppRole } from '../src/db/row-security-grants.js'
 import { TENANT_MODELS } from '../src/db/tenant-scope.js'
 import { decodeGlobalId } from '../src/global-id.js'
 import { ConversationEventsDocument, CreateConversationDocument, SendMessageDocument, ViewerDocument } from '../client/generated/graphql.js'
@@ -67,5 +68,12 @@ describe('row-level security (ROW_LEVEL_SECURITY=on)', () => {
     // B's data is intact.
     const [row] = await sql<{ body: string }>(`select body from "Message" where "conversationId" = $1 order by seq limit 1`, [conversationOfB])
     expect(row?.body).toBe('hello')
+  })
+})
+
+describe('nodes starting at once', () => {
+  it('all prepare the app role: the GRANTs of one wait for another instead of failing (tuple concurrently updated)', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => prepareAppRole(inject('databaseUrl'), 'graphile_worker')))
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([])
   })
 })

@@ -155,6 +155,7 @@ describe('retries, dead letters, redelivery', () => {
   })
 
   it('an always-failing receiver is dead-lettered after WEBHOOK_MAX_ATTEMPTS, visible in the delivery log, and redeliver sends it again', async () => {
+    const startedAt = Date.now()
     let failing = true
     const receiver = await startReceiver(() => (failing ? 503 : 204))
     try {
@@ -164,7 +165,7 @@ describe('retries, dead letters, redelivery', () => {
       await waitUntil(async () => (await deliveries(admin.token))[0]?.status === 'DEAD_LETTERED', 'the delivery is dead-lettered')
       const [dead] = await deliveries(admin.token)
       expect(dead).toMatchObject({ status: 'DEAD_LETTERED', attempts: MAX_ATTEMPTS, lastStatusCode: 503, lastError: 'HTTP 503', eventType: 'message.created' })
-      expect(dead!.deadLetteredAt).toBeTruthy()
+      expect(Date.parse(dead!.deadLetteredAt as string)).toBeGreaterThanOrEqual(startedAt)
       expect((dead!.payload as { type: string }).type).toBe('message.created')
       expect((await run({ document: WebhookEndpointsDocument, token: admin.token, variables: { status: 'DEAD_LETTERED' } })).expectData().webhookEndpoints[0]!.deliveries.edges).toHaveLength(1)
       expect(receiver.requests).toHaveLength(MAX_ATTEMPTS)
@@ -184,7 +185,8 @@ describe('retries, dead letters, redelivery', () => {
   })
 
   it('an endpoint that keeps dead-lettering is disabled after WEBHOOK_DISABLE_AFTER_DEAD_LETTERS, and enabling it again works', async () => {
-        const app = await startTestApp({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '5', WEBHOOK_MAX_ATTEMPTS: '1', WEBHOOK_DISABLE_AFTER_DEAD_LETTERS: '2' } })
+    const startedAt = Date.now()
+    const app = await startTestApp({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '5', WEBHOOK_MAX_ATTEMPTS: '1', WEBHOOK_DISABLE_AFTER_DEAD_LETTERS: '2' } })
     const receiver = await startReceiver(() => 500)
     try {
       const w = tenantWorld(app.graphqlUrl, 'webhooks')
@@ -194,7 +196,7 @@ describe('retries, dead letters, redelivery', () => {
       for (let i = 0; i < 2; i++) (await runOwn({ document: CreateConversationDocument, token: m1.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m2'], subject: `c${i}` } } })).expectData()
       await waitUntil(async () => (await runOwn({ document: WebhookEndpointsDocument, token: admin.token })).expectData().webhookEndpoints[0]?.enabled === false, 'the endpoint is disabled')
       const [endpoint] = (await runOwn({ document: WebhookEndpointsDocument, token: admin.token })).expectData().webhookEndpoints
-      expect(endpoint!.disabledAt).toBeTruthy()
+      expect(Date.parse(endpoint!.disabledAt as string)).toBeGreaterThanOrEqual(startedAt)
       const { updateWebhookEndpoint } = (await runOwn({ document: UpdateWebhookEndpointDocument, token: admin.token, variables: { input: { endpointId: createWebhookEndpoint.endpoint.id, enabled: true } } })).expectData()
       expect(updateWebhookEndpoint.endpoint.enabled).toBe(true)
     } finally {

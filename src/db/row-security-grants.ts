@@ -10,6 +10,9 @@ export async function prepareAppRole(url: string, schema: string) {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
+    // Nodes starting at once would GRANT on the same catalog rows concurrently, which PostgreSQL refuses
+    // ("tuple concurrently updated"): one node at a time (the lock ends with the session).
+    await client.query(`select pg_advisory_lock(hashtext('switchboard:prepareAppRole'))`)
     const { rowCount } = await client.query('select 1 from pg_roles where rolname = $1', [APP_ROLE])
     if (!rowCount) {
       try {

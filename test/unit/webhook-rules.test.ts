@@ -1,8 +1,8 @@
 // The two pure rules behind webhook delivery: which addresses are never contacted (SSRF), and when the
 // next attempt runs.
 import { describe, expect, it } from 'vitest'
-import { isPrivateAddress } from '../src/modules/webhooks/ssrf.js'
-import { retryDelayMs } from '../src/modules/webhooks/dispatch.js'
+import { isPrivateAddress } from '../../src/modules/webhooks/ssrf.js'
+import { retryDelayMs } from '../../src/modules/webhooks/dispatch.js'
 
 describe('non-public addresses are recognised in every notation', () => {
   it.each([
