@@ -27,7 +27,8 @@ export type TimelineItem =
   | { key: string; status: 'sent'; seq: number; clientMessageId: string; message: TimelineMessage }
   | { key: string; status: 'pending' | 'failed'; seq: null; clientMessageId: string; entry: OutboxEntry }
 
-export type TimelineStatus = 'idle' | 'loading' | 'live' | 'catching-up' | 'ended' | 'error'
+/** error: see `error` (NOT_FOUND: the conversation does not exist or the viewer may no longer see it). */
+export type TimelineStatus = 'idle' | 'loading' | 'live' | 'catching-up' | 'error'
 
 export interface TimelineSnapshot {
   conversationId: string
@@ -148,7 +149,7 @@ export interface TimelineSource {
   /** Follows the stream; `afterSeq()` is asked at every (re)start. */
   follow(
     conversationId: string,
-    handlers: { afterSeq(): number; next(event: TimelineEvent): void; error(error: SwitchboardError): void; complete(): void },
+    handlers: { afterSeq(): number; next(event: TimelineEvent): void; error(error: SwitchboardError): void },
   ): { stop(): void }
   /** Resolves when it is worth trying a failed HTTP read again (a reconnection, or a backoff delay). */
   waitToRetry(attempt: number): Promise<void>
@@ -289,10 +290,6 @@ export class Timeline extends Store<TimelineSnapshot> {
         for (const listener of [...this.events]) listener(event)
       },
       error: (error) => this.fail(error),
-      complete: () => {
-        this.follow = null
-        this.setStatus('ended')
-      },
     })
   }
 

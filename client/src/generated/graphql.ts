@@ -379,15 +379,13 @@ export const TimelineMessageFragmentDoc = new TypedDocumentString(`
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}`, {"fragmentName":"TimelineMessage"}) as unknown as TypedDocumentString<TimelineMessageFragment, unknown>;
+    `, {"fragmentName":"TimelineMessage"}) as unknown as TypedDocumentString<TimelineMessageFragment, unknown>;
 export const InboxConversationFragmentDoc = new TypedDocumentString(`
     fragment InboxConversation on Conversation {
   id
@@ -403,7 +401,10 @@ export const InboxConversationFragmentDoc = new TypedDocumentString(`
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -413,17 +414,14 @@ export const InboxConversationFragmentDoc = new TypedDocumentString(`
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -433,7 +431,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`, {"fragmentName":"InboxConversation"}) as unknown as TypedDocumentString<InboxConversationFragment, unknown>;
 export const ConversationDetailFragmentDoc = new TypedDocumentString(`
@@ -452,13 +453,7 @@ export const ConversationDetailFragmentDoc = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -468,7 +463,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -485,7 +483,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -495,7 +496,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }`, {"fragmentName":"ConversationDetail"}) as unknown as TypedDocumentString<ConversationDetailFragment, unknown>;
@@ -526,13 +530,7 @@ export const InboxPageDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -542,7 +540,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -559,7 +560,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -569,7 +573,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }`) as unknown as TypedDocumentString<InboxPageQuery, InboxPageQueryVariables>;
@@ -579,13 +586,7 @@ export const ConversationDetailDocument = new TypedDocumentString(`
     ...ConversationDetail
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -595,7 +596,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -612,7 +616,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -622,7 +629,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -651,13 +661,7 @@ export const InboxEventsDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -667,7 +671,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -684,7 +691,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -694,7 +704,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }`) as unknown as TypedDocumentString<InboxEventsSubscription, InboxEventsSubscriptionVariables>;
@@ -722,13 +735,7 @@ export const SdkSendMessageDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -738,7 +745,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<SdkSendMessageMutation, SdkSendMessageMutationVariables>;
 export const SdkEditMessageDocument = new TypedDocumentString(`
@@ -749,13 +759,7 @@ export const SdkEditMessageDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -765,7 +769,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<SdkEditMessageMutation, SdkEditMessageMutationVariables>;
 export const SdkDeleteMessageDocument = new TypedDocumentString(`
@@ -776,13 +783,7 @@ export const SdkDeleteMessageDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -792,7 +793,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<SdkDeleteMessageMutation, SdkDeleteMessageMutationVariables>;
 export const SdkNotificationsDocument = new TypedDocumentString(`
@@ -894,13 +898,7 @@ export const SdkClaimConversationDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -910,7 +908,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -927,7 +928,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -937,7 +941,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -964,13 +971,7 @@ export const SdkAssignConversationDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -980,7 +981,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -997,7 +1001,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -1007,7 +1014,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -1034,13 +1044,7 @@ export const SdkTransferConversationDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1050,7 +1054,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -1067,7 +1074,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -1077,7 +1087,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -1104,13 +1117,7 @@ export const SdkCloseConversationDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1120,7 +1127,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -1137,7 +1147,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -1147,7 +1160,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -1174,13 +1190,7 @@ export const SdkReopenConversationDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1190,7 +1200,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -1207,7 +1220,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -1217,7 +1233,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -1244,13 +1263,7 @@ export const SdkMarkConversationPendingDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1260,7 +1273,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -1277,7 +1293,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -1287,7 +1306,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -1325,13 +1347,7 @@ export const TimelineLatestDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1341,7 +1357,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<TimelineLatestQuery, TimelineLatestQueryVariables>;
 export const TimelineBeforeDocument = new TypedDocumentString(`
@@ -1363,13 +1382,7 @@ export const TimelineBeforeDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1379,7 +1392,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<TimelineBeforeQuery, TimelineBeforeQueryVariables>;
 export const TimelineAfterDocument = new TypedDocumentString(`
@@ -1401,13 +1417,7 @@ export const TimelineAfterDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1417,7 +1427,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<TimelineAfterQuery, TimelineAfterQueryVariables>;
 export const TimelineEventsDocument = new TypedDocumentString(`
@@ -1494,7 +1507,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<TimelineEventsSubscription, TimelineEventsSubscriptionVariables>;
 export const SdkViewerDocument = new TypedDocumentString(`
