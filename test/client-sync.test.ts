@@ -144,6 +144,33 @@ describe('timeline sync (scripted frames)', () => {
     expect(server.state.afterSeqs).toEqual([2, 3, 5])
   })
 
+  it('a screen that leaves and comes back during the first load follows once, and resumes from where it was afterwards', async () => {
+    const server = scriptedServer([message(1)])
+    let release: () => void = () => {}
+    const gate = new Promise<void>((r) => (release = r))
+    const latest = server.source.latest
+    let follows = 0
+    const source: TimelineSource = {
+      ...server.source,
+      latest: async (...args) => (await gate, latest(...args)),
+      follow: (...args) => (follows++, server.source.follow(...args)),
+    }
+    const timeline = new Timeline('C', source, { pageSize: 3 })
+    timeline.subscribe(() => {})()
+    const off = timeline.subscribe(() => {})
+    release()
+    await waitUntil(() => server.following, 'following', 2000)
+    await new Promise((r) => setTimeout(r, 20))
+    expect(follows).toBe(1)
+    server.emit(added(server.commit('two')))
+    off()
+    expect(server.following).toBe(false)
+    server.commit('three (while away)')
+    timeline.subscribe(() => {})
+    expect(server.state.afterSeqs).toEqual([1, 2])
+    expect(seqs(timeline)).toEqual([1, 2])
+  })
+
   it('a position without contiguous seqs (notes hidden from an end user) resumes exactly after the last event seen', async () => {
     const server = scriptedServer([message(1)])
     const { timeline } = await open(server)

@@ -173,6 +173,8 @@ export class Timeline extends Store<TimelineSnapshot> {
   private error: SwitchboardError | null = null
   private follow: { stop(): void } | null = null
   private running = false
+  /** Increments per start(): a run superseded by a stop() and a new start() gives up after its await. */
+  private runId = 0
   private loadingOlder = false
   private gaps: Gap[] = []
   private filling: Promise<void> | null = null
@@ -214,6 +216,7 @@ export class Timeline extends Store<TimelineSnapshot> {
   start(): void {
     if (this.running) return
     this.running = true
+    this.runId++
     const outbox = this.options.outbox
     if (outbox) {
       const syncPending = () => {
@@ -262,22 +265,27 @@ export class Timeline extends Store<TimelineSnapshot> {
   }
 
   private async run(): Promise<void> {
+    const runId = this.runId
+    const current = () => this.running && this.runId === runId
     this.error = null
     if (this.state.position === null) {
       this.setStatus('loading')
-      for (let attempt = 0; this.running; attempt++) {
+      for (let attempt = 0; current(); attempt++) {
         try {
+          const page = await this.source.latest(this.conversationId, this.options.pageSize ?? 50)
+          if (!current()) return
           this.state.viewerId = this.options.viewerId?.() ?? null
-          this.state.applyLatest(await this.source.latest(this.conversationId, this.options.pageSize ?? 50))
+          this.state.applyLatest(page)
           this.changed()
           break
         } catch (e) {
+          if (!current()) return
           if (!this.retryable(e)) return this.fail(e)
           await this.source.waitToRetry(attempt)
         }
       }
     }
-    if (!this.running) return
+    if (!current()) return
     this.state.viewerId = this.options.viewerId?.() ?? this.state.viewerId
     this.setStatus(this.gaps.length ? 'catching-up' : 'live')
     this.follow = this.source.follow(this.conversationId, {
