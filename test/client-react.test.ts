@@ -35,7 +35,7 @@ describe('React bindings', () => {
     onTestFinished(timeline.subscribe(() => {}))
     onTestFinished(inbox.subscribe(() => {}))
     await sdk.acknowledged(sdk.send(conversationId, 'first').clientMessageId)
-    await waitUntil(() => timeline.getSnapshot().items.length === 1 && inbox.getSnapshot().conversations.length === 1, 'the stores hold the message and the conversation')
+    await waitUntil(() => timeline.getSnapshot().items.length === 1 && inbox.getSnapshot().conversations[0]?.lastMessage?.body === 'first', 'the stores hold the message and the conversation with it')
     sdk.outbox.close() // so the next send stays pending
     sdk.send(conversationId, 'second')
 

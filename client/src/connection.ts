@@ -168,8 +168,7 @@ export class Connection {
         if (!current()) return
         if (result.errors?.length) {
           // A subscribe resolver that threw arrives as `next { errors }` then `complete`.
-          this.lives.delete(live)
-          live.handlers.error(SwitchboardError.fromGraphQLErrors(result.errors as GraphQLErrorLike[]))
+          this.refused(live, SwitchboardError.fromGraphQLErrors(result.errors as GraphQLErrorLike[]))
           return
         }
         if (result.data != null) {
@@ -181,8 +180,7 @@ export class Connection {
         if (!current()) return
         live.dispose = null
         if (Array.isArray(error)) {
-          this.lives.delete(live)
-          live.handlers.error(SwitchboardError.fromGraphQLErrors(error as GraphQLErrorLike[]))
+          this.refused(live, SwitchboardError.fromGraphQLErrors(error as GraphQLErrorLike[]))
           return
         }
         // The socket closed or could not open: restart after a backoff delay.
@@ -190,20 +188,45 @@ export class Connection {
       },
       complete: () => {
         if (!current()) return
-        live.dispose = null
         live.handlers.complete?.()
-        live.timer = setTimeout(() => {
-          live.timer = null
-          // A reconnect under way starts it with the others.
-          if (this.lives.has(live) && !live.dispose && !this.timer && !this.disposed) this.start(live)
-        }, backoffDelay(live.completions++, this.options.retry))
+        this.restartLater(live)
       },
     })
   }
 
+  /**
+   * The server answered the operation with errors: a retryable one (UNAVAILABLE, RATE_LIMITED — e.g. a
+   * stream cap —, an expired token) is tried again later; any other (NOT_FOUND: not visible) ends it.
+   */
+  private refused(live: Live, error: SwitchboardError): void {
+    if (error.retryable) return this.restartLater(live, error.retryAfter)
+    this.lives.delete(live)
+    live.dispose = null
+    live.handlers.error(error)
+  }
+
+  /** Starts the operation again after a backoff delay (per subscription, growing while it keeps ending without data). */
+  private restartLater(live: Live, retryAfterSeconds = 0): void {
+    live.generation++ // the rest of this start's callbacks are ignored
+    live.dispose = null
+    if (live.timer) clearTimeout(live.timer)
+    const delay = Math.max(retryAfterSeconds * 1000, backoffDelay(live.completions++, this.options.retry))
+    live.timer = setTimeout(() => {
+      live.timer = null
+      // A reconnect under way starts it with the others.
+      if (this.lives.has(live) && !live.dispose && !this.timer && !this.disposed) this.start(live)
+    }, delay)
+  }
+
   private scheduleRestart(): void {
     if (this.timer || this.disposed) return
-    const delay = this.state.lastCloseCode === 4401 && this.state.retries === 0 ? 0 : backoffDelay(this.state.retries, this.options.retry)
+    // Offline (navigator.onLine, where there is one): wait the longest delay; the `online` event cuts it short.
+    const offline = (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false
+    const delay = offline
+      ? (this.options.retry?.maxDelayMs ?? 30_000)
+      : this.state.lastCloseCode === 4401 && this.state.retries === 0
+        ? 0
+        : backoffDelay(this.state.retries, this.options.retry)
     this.setState({ status: 'reconnecting', retries: this.state.retries + 1 })
     this.timer = setTimeout(() => {
       this.timer = null

@@ -38,7 +38,7 @@ export class ConversationStore extends Store<ConversationSnapshot> {
   protected override onListenersChanged(count: number): void {
     if (count > 0 && !this.offs.length) {
       this.offs.push(this.events.listen((event) => event.conversationId === this.id && void this.refresh()))
-      this.offs.push(this.connection.connected.add(({ resumed }) => resumed && void this.refresh()))
+      this.offs.push(this.connection.connected.add(() => void this.refresh()))
       void this.refresh()
     } else if (count === 0) {
       for (const off of this.offs.splice(0)) off()

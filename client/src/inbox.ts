@@ -1,6 +1,6 @@
-// The viewer's conversation list, kept live: inboxEvents first (so nothing is missed while the first
-// page loads), then the page; after every reconnection the page is read again (inbox events sent while
-// disconnected are not replayed by the server).
+// The viewer's conversation list, kept live: inboxEvents, and the first page read at once and again each
+// time the socket is (re)connected: the subscription only exists once the socket is up, and inbox events
+// sent while disconnected are not replayed by the server.
 import { Store, Listeners } from './emitter.js'
 import { SwitchboardError } from './errors.js'
 import type { Connection } from './connection.js'
@@ -74,7 +74,7 @@ export class Inbox extends Store<InboxSnapshot> {
   protected override onListenersChanged(count: number): void {
     if (count > 0 && !this.offs.length) {
       this.offs.push(this.events.listen((event) => this.apply(event)))
-      this.offs.push(this.connection.connected.add(({ resumed }) => resumed && void this.reload()))
+      this.offs.push(this.connection.connected.add(() => void this.reload()))
       void this.reload()
     } else if (count === 0) {
       for (const off of this.offs.splice(0)) off()

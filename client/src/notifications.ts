@@ -1,5 +1,5 @@
 // The viewer's notifications: the newest page and the unread count, kept live by notificationAdded, and
-// read again after every reconnection (the server does not replay notifications).
+// read again each time the socket is (re)connected (the server does not replay notifications).
 import { Store } from './emitter.js'
 import { SwitchboardError } from './errors.js'
 import type { Connection } from './connection.js'
@@ -54,7 +54,7 @@ export class Notifications extends Store<NotificationsSnapshot> {
           this.changed()
         },
       })
-      this.offConnected = this.connection.connected.add(({ resumed }) => resumed && void this.reload())
+      this.offConnected = this.connection.connected.add(() => void this.reload())
       void this.reload()
     } else if (count === 0) {
       this.live?.stop()
