@@ -11,7 +11,8 @@ import { startTcpProxy } from './kit/proxy.js'
 import { waitUntil } from './kit/ready.js'
 import { signToken } from './kit/tokens.js'
 import { tenantWorld, type TestUser } from './kit/world.js'
-import { CreateConversationDocument, CreateGroupDocument, MessagesDocument, PublishNotificationDocument } from '../client/generated/graphql.js'
+import { CreateConversationDocument, CreateGroupDocument, MessagesDocument, PublishNotificationDocument, RemoveParticipantDocument } from '../client/generated/graphql.js'
+import { memoryStorage } from '../client/src/storage.js'
 
 let t: TestApp
 beforeAll(async () => {
@@ -119,6 +120,43 @@ describe('client SDK against a real server', () => {
     expect(committed).toMatchObject({ body: 'exactly once', clientMessageId: entry.clientMessageId })
     await waitUntil(() => sent(timeline).length === 1 && pending(timeline).length === 0, 'the timeline shows it once')
     expect(await serverMessages(t, aliceUser.token, conversationId)).toEqual([{ seq: committed.seq, body: 'exactly once' }])
+  })
+
+  it('a send queued while offline survives the client itself: the next client on the same storage sends it, once', async () => {
+    const w = tenantWorld(t.graphqlUrl)
+    const [aliceUser, bobUser] = await Promise.all([w.user('alice'), w.user('bob')])
+    const conversationId = await conversation(t, aliceUser, ['bob'])
+    const storage = memoryStorage() // stands for localStorage / AsyncStorage: it outlives the client
+    const proxy = await startTcpProxy(t.url)
+    onTestFinished(() => proxy.close())
+    const first = createSwitchboardClient({ url: proxy.graphqlUrl, wsUrl: proxy.wsUrl, getToken: () => bobUser.token, WebSocket, retry: fastRetry, storage })
+    await first.viewer()
+    proxy.cut()
+    const entry = first.send(conversationId, 'written on the train')
+    await waitUntil(() => first.outbox.list()[0]?.error?.code === 'NETWORK', 'the send failed on the network')
+    first.close()
+    await first.outbox.persisted()
+    proxy.restore()
+    const restarted = createSwitchboardClient({ url: proxy.graphqlUrl, wsUrl: proxy.wsUrl, getToken: () => bobUser.token, WebSocket, retry: fastRetry, storage })
+    onTestFinished(() => restarted.close())
+    const committed = await restarted.acknowledged(entry.clientMessageId)
+    expect(committed.body).toBe('written on the train')
+    expect(await serverMessages(t, aliceUser.token, conversationId)).toEqual([{ seq: committed.seq, body: 'written on the train' }])
+    await restarted.outbox.persisted()
+    expect(storage.getItem('switchboard:outbox')).toBeNull()
+  })
+
+  it('a participant removed from the conversation gets a timeline in error NOT_FOUND, not a stream that silently stops', async () => {
+    const w = tenantWorld(t.graphqlUrl)
+    const [op, bobUser] = await Promise.all([w.user('op', 'operator'), w.user('bob')])
+    const conversationId = await conversation(t, op, ['bob'])
+    const bob = sdk(bobUser)
+    const timeline = bob.timeline(conversationId)
+    follow(timeline)
+    await waitUntil(() => timeline.getSnapshot().status === 'live' && bob.connectionState.status === 'connected', 'bob follows')
+    ;(await client(t.graphqlUrl)({ document: RemoveParticipantDocument, token: op.token, variables: { input: { conversationId, participantExternalId: 'bob' } } })).expectData()
+    await waitUntil(() => timeline.getSnapshot().status === 'error', 'bob’s timeline ends', 10_000)
+    expect(timeline.getSnapshot().error?.code).toBe('NOT_FOUND')
   })
 
   it('a socket closed with 4401 when its token expires reconnects with a refreshed token and resumes', async () => {
