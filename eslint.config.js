@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint'
 const graphQLConfig = { schema: 'schema.graphql', documents: 'test/operations/**/*.graphql' }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', 'client/generated/', '**/dist/', 'coverage/', 'test-artifacts/', '.data/'] },
+  { ignores: ['node_modules/', 'src/generated/', 'client/generated/', 'client/src/generated/', '**/dist/', 'coverage/', 'test-artifacts/', '.data/'] },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended, prettier],
