@@ -302,7 +302,6 @@ export class SwitchboardClient {
           request: () => ({ query: TimelineEventsDocument.toString(), variables: { conversationId, afterSeq: handlers.afterSeq() } }),
           next: (data) => handlers.next(data.conversationEvents as TimelineEvent),
           error: handlers.error,
-          complete: handlers.complete,
         })
       },
       waitToRetry(attempt) {

@@ -33,8 +33,12 @@ export interface LiveHandlers<T> {
   next(data: T): void
   /** The server refused or ended the operation with GraphQL errors: it is not restarted. */
   error(error: SwitchboardError): void
-  /** The server completed the operation (e.g. the viewer was removed): it is not restarted. */
-  complete(): void
+  /**
+   * The server completed the operation. It is started again after a backoff delay: a stream also completes
+   * when its token expires (just before the socket closes with 4401), and a subscription the viewer may no
+   * longer make answers with an error (NOT_FOUND), which ends it.
+   */
+  complete?(): void
 }
 
 export interface ConnectionOptions {
@@ -52,6 +56,9 @@ interface Live {
   dispose: (() => void) | null
   /** Increments per start, so callbacks of an older start are ignored. */
   generation: number
+  /** Completions in a row without data, for the restart backoff. */
+  completions: number
+  timer: ReturnType<typeof setTimeout> | null
 }
 
 function isCloseEvent(value: unknown): value is { code: number; reason: string } {
@@ -109,13 +116,14 @@ export class Connection {
 
   /** Starts a live subscription, restarted after every reconnect until stop(). */
   live<T>(handlers: LiveHandlers<T>): { stop(): void } {
-    const live: Live = { handlers: handlers as LiveHandlers<unknown>, dispose: null, generation: 0 }
+    const live: Live = { handlers: handlers as LiveHandlers<unknown>, dispose: null, generation: 0, completions: 0, timer: null }
     this.lives.add(live)
     if (!this.timer) this.start(live)
     return {
       stop: () => {
         this.lives.delete(live)
         live.generation++
+        if (live.timer) clearTimeout(live.timer)
         live.dispose?.()
         live.dispose = null
       },
@@ -136,6 +144,7 @@ export class Connection {
     this.removeOnline?.()
     for (const live of this.lives) {
       live.generation++
+      if (live.timer) clearTimeout(live.timer)
       live.dispose?.()
     }
     this.lives.clear()
@@ -163,7 +172,10 @@ export class Connection {
           live.handlers.error(SwitchboardError.fromGraphQLErrors(result.errors as GraphQLErrorLike[]))
           return
         }
-        if (result.data != null) live.handlers.next(result.data)
+        if (result.data != null) {
+          live.completions = 0
+          live.handlers.next(result.data)
+        }
       },
       error: (error) => {
         if (!current()) return
@@ -178,9 +190,13 @@ export class Connection {
       },
       complete: () => {
         if (!current()) return
-        this.lives.delete(live)
         live.dispose = null
-        live.handlers.complete()
+        live.handlers.complete?.()
+        live.timer = setTimeout(() => {
+          live.timer = null
+          // A reconnect under way starts it with the others.
+          if (this.lives.has(live) && !live.dispose && !this.timer && !this.disposed) this.start(live)
+        }, backoffDelay(live.completions++, this.options.retry))
       },
     })
   }
@@ -196,7 +212,12 @@ export class Connection {
   }
 
   private restartLost(): void {
-    for (const live of this.lives) if (!live.dispose) this.start(live)
+    for (const live of this.lives) {
+      if (live.dispose) continue
+      if (live.timer) clearTimeout(live.timer)
+      live.timer = null
+      this.start(live)
+    }
   }
 
   private setState(patch: Partial<ConnectionState>): void {

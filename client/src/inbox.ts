@@ -43,9 +43,6 @@ export class InboxEvents {
       error: () => {
         this.live = null
       },
-      complete: () => {
-        this.live = null
-      },
     })
   }
 }

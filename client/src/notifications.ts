@@ -53,7 +53,6 @@ export class Notifications extends Store<NotificationsSnapshot> {
           this.live = null
           this.changed()
         },
-        complete: () => (this.live = null),
       })
       this.offConnected = this.connection.connected.add(({ resumed }) => resumed && void this.reload())
       void this.reload()

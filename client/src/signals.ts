@@ -61,7 +61,6 @@ export class Signals extends Store<SignalsSnapshot> {
         request: () => ({ query: SdkConversationSignalsDocument.toString(), variables: { conversationId: this.conversationId } }),
         next: (data) => this.apply(data.conversationSignals),
         error: () => (this.live = null),
-        complete: () => (this.live = null),
       })
     } else if (count === 0) {
       this.live?.stop()

@@ -27,7 +27,8 @@ export type TimelineItem =
   | { key: string; status: 'sent'; seq: number; clientMessageId: string; message: TimelineMessage }
   | { key: string; status: 'pending' | 'failed'; seq: null; clientMessageId: string; entry: OutboxEntry }
 
-export type TimelineStatus = 'idle' | 'loading' | 'live' | 'catching-up' | 'ended' | 'error'
+/** error: see `error` (NOT_FOUND: the conversation does not exist or the viewer may no longer see it). */
+export type TimelineStatus = 'idle' | 'loading' | 'live' | 'catching-up' | 'error'
 
 export interface TimelineSnapshot {
   conversationId: string
@@ -148,7 +149,7 @@ export interface TimelineSource {
   /** Follows the stream; `afterSeq()` is asked at every (re)start. */
   follow(
     conversationId: string,
-    handlers: { afterSeq(): number; next(event: TimelineEvent): void; error(error: SwitchboardError): void; complete(): void },
+    handlers: { afterSeq(): number; next(event: TimelineEvent): void; error(error: SwitchboardError): void },
   ): { stop(): void }
   /** Resolves when it is worth trying a failed HTTP read again (a reconnection, or a backoff delay). */
   waitToRetry(attempt: number): Promise<void>
@@ -172,6 +173,8 @@ export class Timeline extends Store<TimelineSnapshot> {
   private error: SwitchboardError | null = null
   private follow: { stop(): void } | null = null
   private running = false
+  /** Increments per start(): a run superseded by a stop() and a new start() gives up after its await. */
+  private runId = 0
   private loadingOlder = false
   private gaps: Gap[] = []
   private filling: Promise<void> | null = null
@@ -213,6 +216,7 @@ export class Timeline extends Store<TimelineSnapshot> {
   start(): void {
     if (this.running) return
     this.running = true
+    this.runId++
     const outbox = this.options.outbox
     if (outbox) {
       const syncPending = () => {
@@ -261,22 +265,27 @@ export class Timeline extends Store<TimelineSnapshot> {
   }
 
   private async run(): Promise<void> {
+    const runId = this.runId
+    const current = () => this.running && this.runId === runId
     this.error = null
     if (this.state.position === null) {
       this.setStatus('loading')
-      for (let attempt = 0; this.running; attempt++) {
+      for (let attempt = 0; current(); attempt++) {
         try {
+          const page = await this.source.latest(this.conversationId, this.options.pageSize ?? 50)
+          if (!current()) return
           this.state.viewerId = this.options.viewerId?.() ?? null
-          this.state.applyLatest(await this.source.latest(this.conversationId, this.options.pageSize ?? 50))
+          this.state.applyLatest(page)
           this.changed()
           break
         } catch (e) {
+          if (!current()) return
           if (!this.retryable(e)) return this.fail(e)
           await this.source.waitToRetry(attempt)
         }
       }
     }
-    if (!this.running) return
+    if (!current()) return
     this.state.viewerId = this.options.viewerId?.() ?? this.state.viewerId
     this.setStatus(this.gaps.length ? 'catching-up' : 'live')
     this.follow = this.source.follow(this.conversationId, {
@@ -289,10 +298,6 @@ export class Timeline extends Store<TimelineSnapshot> {
         for (const listener of [...this.events]) listener(event)
       },
       error: (error) => this.fail(error),
-      complete: () => {
-        this.follow = null
-        this.setStatus('ended')
-      },
     })
   }
 

@@ -410,15 +410,13 @@ export const TimelineMessageFragmentDoc = new TypedDocumentString(`
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}`, {"fragmentName":"TimelineMessage"}) as unknown as TypedDocumentString<TimelineMessageFragment, unknown>;
+    `, {"fragmentName":"TimelineMessage"}) as unknown as TypedDocumentString<TimelineMessageFragment, unknown>;
 export const InboxConversationFragmentDoc = new TypedDocumentString(`
     fragment InboxConversation on Conversation {
   id
@@ -434,7 +432,10 @@ export const InboxConversationFragmentDoc = new TypedDocumentString(`
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -444,17 +445,14 @@ export const InboxConversationFragmentDoc = new TypedDocumentString(`
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -464,7 +462,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`, {"fragmentName":"InboxConversation"}) as unknown as TypedDocumentString<InboxConversationFragment, unknown>;
 export const ConversationDetailFragmentDoc = new TypedDocumentString(`
@@ -483,13 +484,7 @@ export const ConversationDetailFragmentDoc = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -499,7 +494,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -516,7 +514,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -526,7 +527,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }`, {"fragmentName":"ConversationDetail"}) as unknown as TypedDocumentString<ConversationDetailFragment, unknown>;
@@ -557,13 +561,7 @@ export const InboxPageDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -573,7 +571,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -590,7 +591,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -600,7 +604,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }`) as unknown as TypedDocumentString<InboxPageQuery, InboxPageQueryVariables>;
@@ -610,13 +617,7 @@ export const ConversationDetailDocument = new TypedDocumentString(`
     ...ConversationDetail
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -626,7 +627,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -643,7 +647,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -653,7 +660,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -682,13 +692,7 @@ export const InboxEventsDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -698,7 +702,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -715,7 +722,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -725,7 +735,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }`) as unknown as TypedDocumentString<InboxEventsSubscription, InboxEventsSubscriptionVariables>;
@@ -753,13 +766,7 @@ export const SdkSendMessageDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -769,7 +776,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<SdkSendMessageMutation, SdkSendMessageMutationVariables>;
 export const SdkEditMessageDocument = new TypedDocumentString(`
@@ -780,13 +790,7 @@ export const SdkEditMessageDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -796,7 +800,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<SdkEditMessageMutation, SdkEditMessageMutationVariables>;
 export const SdkDeleteMessageDocument = new TypedDocumentString(`
@@ -807,13 +814,7 @@ export const SdkDeleteMessageDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -823,7 +824,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<SdkDeleteMessageMutation, SdkDeleteMessageMutationVariables>;
 export const SdkNotificationsDocument = new TypedDocumentString(`
@@ -1025,13 +1029,7 @@ export const SdkClaimConversationDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1041,7 +1039,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -1058,7 +1059,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -1068,7 +1072,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -1095,13 +1102,7 @@ export const SdkAssignConversationDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1111,7 +1112,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -1128,7 +1132,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -1138,7 +1145,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -1165,13 +1175,7 @@ export const SdkTransferConversationDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1181,7 +1185,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -1198,7 +1205,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -1208,7 +1218,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -1235,13 +1248,7 @@ export const SdkCloseConversationDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1251,7 +1258,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -1268,7 +1278,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -1278,7 +1291,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -1305,13 +1321,7 @@ export const SdkReopenConversationDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1321,7 +1331,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -1338,7 +1351,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -1348,7 +1364,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -1375,13 +1394,7 @@ export const SdkMarkConversationPendingDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1391,7 +1404,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -1408,7 +1424,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -1418,7 +1437,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
@@ -1456,13 +1478,7 @@ export const TimelineLatestDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1472,7 +1488,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<TimelineLatestQuery, TimelineLatestQueryVariables>;
 export const TimelineBeforeDocument = new TypedDocumentString(`
@@ -1494,13 +1513,7 @@ export const TimelineBeforeDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1510,7 +1523,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<TimelineBeforeQuery, TimelineBeforeQueryVariables>;
 export const TimelineAfterDocument = new TypedDocumentString(`
@@ -1532,13 +1548,7 @@ export const TimelineAfterDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -1548,7 +1558,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<TimelineAfterQuery, TimelineAfterQueryVariables>;
 export const TimelineEventsDocument = new TypedDocumentString(`
@@ -1625,7 +1638,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }`) as unknown as TypedDocumentString<TimelineEventsSubscription, TimelineEventsSubscriptionVariables>;
 export const SdkViewerDocument = new TypedDocumentString(`
