@@ -930,13 +930,7 @@ export const SdkCreateConversationDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment SdkUser on User {
-  id
-  externalId
-  displayName
-  role
-}
-fragment TimelineMessage on Message {
+    fragment TimelineMessage on Message {
   id
   seq
   body
@@ -946,7 +940,10 @@ fragment TimelineMessage on Message {
   deletedAt
   internal
   sender {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
 }
 fragment InboxConversation on Conversation {
@@ -963,7 +960,10 @@ fragment InboxConversation on Conversation {
   contextType
   contextId
   assignee {
-    ...SdkUser
+    id
+    externalId
+    displayName
+    role
   }
   lastMessage {
     ...TimelineMessage
@@ -973,7 +973,10 @@ fragment InboxConversation on Conversation {
     lastReadSeq
     lastDeliveredSeq
     user {
-      ...SdkUser
+      id
+      externalId
+      displayName
+      role
     }
   }
 }
