@@ -44,14 +44,18 @@ describe('query depth', () => {
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
     expect(refused.errors?.[0]?.message).toMatch(/depth/i)
 
-    // The same 14 levels split across fragments are just as deep.
+    // The same 14 levels split across ten fragments are just as deep.
     const viaFragments = `{ conversations(first: 1) { edges { node { ...A } } } }
       fragment A on Conversation { id lastMessage { ...B } }
       fragment B on Message { id conversation { ...C } }
       fragment C on Conversation { id lastMessage { ...D } }
       fragment D on Message { id conversation { ...E } }
       fragment E on Conversation { id lastMessage { ...F } }
-      fragment F on Message { id conversation { id } }`
+      fragment F on Message { id conversation { ...G } }
+      fragment G on Conversation { id lastMessage { ...H } }
+      fragment H on Message { id conversation { ...I } }
+      fragment I on Conversation { id lastMessage { ...J } }
+      fragment J on Message { id conversation { id } }`
     const refusedToo = await post(viaFragments)
     expect(refusedToo.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
   })
