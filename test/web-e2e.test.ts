@@ -163,12 +163,12 @@ describe.runIf(browserAvailable)('the reference web app, end to end in Chromium'
     // Olivia sees it in the Unassigned queue, opens it, claims it and replies.
     const item = olivia.getByTestId('queue-item').filter({ hasText: 'Help for Alice (customer)' })
     await item.filter({ hasText: 'Hello, my order has not arrived' }).waitFor()
-    await expect.poll(() => olivia.getByTestId('queue-unassigned').textContent()).toBe('Unassigned (1)')
+    await expect.poll(() => olivia.getByTestId('queue-unassigned').textContent(), { timeout: 15_000 }).toBe('Unassigned (1)')
     await item.click()
     await message(olivia, 'Hello, my order has not arrived').waitFor()
     await shot('2-asked')
     await olivia.getByRole('button', { name: 'Claim' }).click()
-    await expect.poll(() => olivia.getByTestId('assignee').textContent()).toBe('assigned to you')
+    await expect.poll(() => olivia.getByTestId('assignee').textContent(), { timeout: 15_000 }).toBe('assigned to you')
     await say(olivia, 'Sorry about that, let me check')
     await message(olivia, 'Sorry about that, let me check').and(olivia.locator('[data-status="sent"]')).waitFor()
     await message(alice, 'Sorry about that, let me check').and(alice.locator('[data-status="sent"]')).waitFor()
@@ -237,7 +237,7 @@ describe.runIf(browserAvailable)('the reference web app, end to end in Chromium'
     // A reload shows the same (nothing left pending in Alice's stored outbox, nothing doubled).
     await alice.reload()
     await message(alice, fromAlice[1]!).waitFor()
-    await expect.poll(async () => (await shownMessages(alice)).map(key)).toEqual(onAlice.map(key))
+    await expect.poll(async () => (await shownMessages(alice)).map(key), { timeout: 15_000 }).toEqual(onAlice.map(key))
 
     // No page errors at all; console errors only while the network or the server was away.
     // Alice was offline through the restart, so she never met the server away; Olivia was never offline.
