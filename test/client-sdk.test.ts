@@ -242,7 +242,7 @@ describe('the SDK’s documents', () => {
       const query = String(document)
       // The server's own validation chain (graphql-armor's limits are validation rules in it).
       const { parse, validate, schema } = t.app.yoga.getEnveloped({ request: new Request('http://localhost/graphql', { method: 'POST' }), params: { query } })
-      const errors = validate(schema, parse(query))
+      const errors: ReadonlyArray<{ message: string }> = validate(schema, parse(query))
       expect(errors.map((e) => e.message), name).toEqual([])
     }
   })
