@@ -157,11 +157,12 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       useJsonMutationsOnly(),
       useListSizeLimit(config.maxListNodes),
       EnvelopArmorPlugin({
-        maxDepth: { n: 12 },
+        // Depth counts nested fields; fragment spreads add none (flattenFragments), so curated fragments cost nothing extra.
+        maxDepth: { n: 12, flattenFragments: true },
         maxAliases: { n: 30 },
         maxDirectives: { n: 20 },
         maxTokens: { n: 2000 },
-        costLimit: { maxCost: 20_000 },
+        costLimit: { maxCost: 20_000, flattenFragments: true },
         blockFieldSuggestion: { enabled: config.env === 'production' },
       }),
       useGenericAuth<Viewer, Context & { request?: Request; connectionParams?: Record<string, unknown> }, 'viewer'>({

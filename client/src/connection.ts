@@ -5,7 +5,9 @@
 // socket closes, every live subscription is marked lost; after a backoff delay each one is started again
 // with a payload computed at that moment (a timeline's current position). Every connection_init asks
 // getToken for a token, with forceRefresh after a 4401 (expired or refused token). A browser's `online`
-// event, or reconnectNow(), skips the wait.
+// event, or reconnectNow(), skips the wait. A browser's `offline` event drops the socket at once (close
+// code 4499): an open WebSocket can outlive the network without noticing (Chromium keeps it open through
+// its offline mode, holding its frames), and the app should show it is offline.
 import { createClient, type Client } from 'graphql-ws'
 import { backoffDelay, type RetryOptions } from './backoff.js'
 import { SwitchboardError, type GraphQLErrorLike } from './errors.js'
@@ -16,7 +18,7 @@ export type ConnectionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecti
 
 export interface ConnectionState {
   status: ConnectionStatus
-  /** The close code of the last lost connection (e.g. 4401 token expired, 1006 network, 1001 server stopping). */
+  /** The close code of the last lost connection (e.g. 4401 token expired, 1006 network, 1001 server stopping, 4499 dropped on the browser's `offline` event). */
   lastCloseCode: number | null
   /** Failed attempts since the last successful connection. */
   retries: number
@@ -250,12 +252,23 @@ export class Connection {
     this.changes.emit(next)
   }
 
-  /** Browsers (and anything else with window-style `online` events): reconnect as soon as the network is back. */
+  /**
+   * Browsers (and anything else with window-style `online`/`offline` events): drop the socket when the
+   * network goes (the subscriptions are then lost and restarted like after any close), reconnect as soon
+   * as it is back.
+   */
   private watchOnline(): void {
     const target = globalThis as { addEventListener?: (type: string, cb: () => void) => void; removeEventListener?: (type: string, cb: () => void) => void }
     if (typeof target.addEventListener !== 'function' || typeof target.removeEventListener !== 'function') return
     const onOnline = () => this.reconnectNow()
+    const onOffline = () => {
+      if (!this.disposed) this.client.terminate()
+    }
     target.addEventListener('online', onOnline)
-    this.removeOnline = () => target.removeEventListener?.('online', onOnline)
+    target.addEventListener('offline', onOffline)
+    this.removeOnline = () => {
+      target.removeEventListener?.('online', onOnline)
+      target.removeEventListener?.('offline', onOffline)
+    }
   }
 }

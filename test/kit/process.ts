@@ -13,7 +13,12 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-type ProcessOptions = { redisUrl?: string | null; env?: Record<string, string> }
+type ProcessOptions = {
+  redisUrl?: string | null
+  env?: Record<string, string>
+  /** A fixed port (e.g. to start a server again where clients reconnect); default: a free one. */
+  port?: number
+}
 
 /**
  * The port is picked free, then given to the child: another server of the run may take it in between
@@ -24,13 +29,13 @@ export async function startServerProcess(options: ProcessOptions = {}): Promise<
     try {
       return await startOnce(options)
     } catch (e) {
-      if (attempt >= 3 || !String((e as Error).message).includes('EADDRINUSE')) throw e
+      if (attempt >= 3 || options.port !== undefined || !String((e as Error).message).includes('EADDRINUSE')) throw e
     }
   }
 }
 
 async function startOnce(options: ProcessOptions): Promise<ServerProcess> {
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(REDIS_URL|VITEST)/.test(k)) env[k] = v
   Object.assign(env, {

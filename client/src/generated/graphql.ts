@@ -56,6 +56,18 @@ export type ConversationStatus =
   | 'OPEN'
   | 'PENDING';
 
+export type CreateConversationInput = {
+  contextId?: string | null | undefined;
+  /** Links the conversation to an entity of the host platform, with contextId */
+  contextType?: string | null | undefined;
+  /** Groups whose operators see and answer the conversation (SUPPORT needs one) */
+  groupIds?: Array<string> | null | undefined;
+  kind: ConversationKind;
+  /** Users (by host-platform id) who take part besides the creator; they must exist in the tenant */
+  participantExternalIds?: Array<string> | null | undefined;
+  subject?: string | null | undefined;
+};
+
 export type DeleteMessageInput = {
   messageId: string;
 };
@@ -248,6 +260,25 @@ export type SdkSetViewingMutationVariables = Exact<{
 
 
 export type SdkSetViewingMutation = { setViewing: { expiresAt: string } };
+
+export type SdkCreateConversationMutationVariables = Exact<{
+  input: CreateConversationInput;
+}>;
+
+
+export type SdkCreateConversationMutation = { createConversation: { created: boolean, conversation: { createdAt: string, updatedAt: string, viewerCanSend: boolean, viewerCanReply: boolean, viewerCanUpdate: boolean, viewerCanManageParticipants: boolean, id: string, kind: ConversationKind, subject: string | null, status: ConversationStatus, version: number, lastSeq: number, unreadCount: number, viewerLastReadSeq: number, lastActivityAt: string, waitingSince: string | null, contextType: string | null, contextId: string | null, groups: Array<{ group: { id: string, name: string } }>, assignee: { id: string, externalId: string, displayName: string, role: Role } | null, lastMessage: { id: string, seq: number, body: string | null, clientMessageId: string, createdAt: string, editedAt: string | null, deletedAt: string | null, internal: boolean, sender: { id: string, externalId: string, displayName: string, role: Role } } | null, participants: Array<{ role: ParticipantRole, lastReadSeq: number, lastDeliveredSeq: number, user: { id: string, externalId: string, displayName: string, role: Role } }> } } };
+
+export type SdkSupportCountsQueryVariables = Exact<{
+  groupId?: string | null | undefined;
+}>;
+
+
+export type SdkSupportCountsQuery = { supportCounts: { open: number, pending: number, closed: number, unassigned: number, mine: number } };
+
+export type SdkGroupsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SdkGroupsQuery = { groups: Array<{ id: string, name: string, members: Array<{ user: { id: string, externalId: string, displayName: string, role: Role } }> }> };
 
 export type SdkClaimConversationMutationVariables = Exact<{
   input: ClaimConversationInput;
@@ -890,6 +921,109 @@ export const SdkSetViewingDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SdkSetViewingMutation, SdkSetViewingMutationVariables>;
+export const SdkCreateConversationDocument = new TypedDocumentString(`
+    mutation SdkCreateConversation($input: CreateConversationInput!) {
+  createConversation(input: $input) {
+    created
+    conversation {
+      ...ConversationDetail
+    }
+  }
+}
+    fragment TimelineMessage on Message {
+  id
+  seq
+  body
+  clientMessageId
+  createdAt
+  editedAt
+  deletedAt
+  internal
+  sender {
+    id
+    externalId
+    displayName
+    role
+  }
+}
+fragment InboxConversation on Conversation {
+  id
+  kind
+  subject
+  status
+  version
+  lastSeq
+  unreadCount
+  viewerLastReadSeq
+  lastActivityAt
+  waitingSince
+  contextType
+  contextId
+  assignee {
+    id
+    externalId
+    displayName
+    role
+  }
+  lastMessage {
+    ...TimelineMessage
+  }
+  participants {
+    role
+    lastReadSeq
+    lastDeliveredSeq
+    user {
+      id
+      externalId
+      displayName
+      role
+    }
+  }
+}
+fragment ConversationDetail on Conversation {
+  ...InboxConversation
+  createdAt
+  updatedAt
+  viewerCanSend
+  viewerCanReply
+  viewerCanUpdate
+  viewerCanManageParticipants
+  groups {
+    group {
+      id
+      name
+    }
+  }
+}`) as unknown as TypedDocumentString<SdkCreateConversationMutation, SdkCreateConversationMutationVariables>;
+export const SdkSupportCountsDocument = new TypedDocumentString(`
+    query SdkSupportCounts($groupId: ID) {
+  supportCounts(groupId: $groupId) {
+    open
+    pending
+    closed
+    unassigned
+    mine
+  }
+}
+    `) as unknown as TypedDocumentString<SdkSupportCountsQuery, SdkSupportCountsQueryVariables>;
+export const SdkGroupsDocument = new TypedDocumentString(`
+    query SdkGroups {
+  groups {
+    id
+    name
+    members {
+      user {
+        ...SdkUser
+      }
+    }
+  }
+}
+    fragment SdkUser on User {
+  id
+  externalId
+  displayName
+  role
+}`) as unknown as TypedDocumentString<SdkGroupsQuery, SdkGroupsQueryVariables>;
 export const SdkClaimConversationDocument = new TypedDocumentString(`
     mutation SdkClaimConversation($input: ClaimConversationInput!) {
   claimConversation(input: $input) {
