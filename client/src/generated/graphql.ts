@@ -12,6 +12,7 @@ export type AssignConversationInput = {
   expectedVersion: number;
 };
 
+/** Whose SUPPORT conversations to list */
 export type AssigneeFilter =
   | 'ANY'
   | 'ME'
@@ -27,6 +28,7 @@ export type CloseConversationInput = {
   expectedVersion?: number | null | undefined;
 };
 
+/** Narrows the conversation list; every given field must match */
 export type ConversationFilter = {
   /** SUPPORT: assigned to the viewer (ME), to nobody (UNASSIGNED), or ANY */
   assignee?: AssigneeFilter | null | undefined;
@@ -40,17 +42,20 @@ export type ConversationFilter = {
   unreadOnly?: boolean | null | undefined;
 };
 
+/** DIRECT: two users, one per pair; GROUP: named members and groups; SUPPORT: an end user and the operators who serve them */
 export type ConversationKind =
   | 'DIRECT'
   | 'GROUP'
   | 'SUPPORT';
 
+/** Order of the conversation list */
 export type ConversationOrder =
   /** Most recent activity first (the default) */
   | 'LAST_ACTIVITY'
   /** SUPPORT queue: longest-waiting end user first; answered conversations last */
   | 'WAITING_SINCE';
 
+/** Lifecycle of a conversation (SUPPORT ones move between OPEN, PENDING and CLOSED) */
 export type ConversationStatus =
   | 'CLOSED'
   | 'OPEN'
@@ -77,6 +82,7 @@ export type EditMessageInput = {
   messageId: string;
 };
 
+/** How a conversation changed in the viewer's list */
 export type InboxEventReason =
   | 'ADDED'
   | 'REMOVED'
@@ -105,6 +111,7 @@ export type MarkReadInput = {
   seq: number;
 };
 
+/** A participant's role within one conversation */
 export type ParticipantRole =
   | 'MEMBER'
   | 'OBSERVER'
@@ -114,6 +121,7 @@ export type ReopenConversationInput = {
   conversationId: string;
 };
 
+/** A user's role in the tenant, from the token's role claim */
 export type Role =
   | 'ADMIN'
   | 'MEMBER'
