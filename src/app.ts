@@ -16,7 +16,7 @@ import { closePrismaClient, createPrismaClient } from './db/client.js'
 import { prepareAppRole } from './db/row-security-grants.js'
 import { TenantDbCache } from './db/tenant-scope.js'
 import { createPubSub } from './realtime/pubsub.js'
-import { createMetrics, useMetricsEndpoint, useRequestMetrics } from './server/metrics.js'
+import { createMetrics, useMetricsEndpoint, useRequestMetrics, useRestMetrics } from './server/metrics.js'
 import { createTokenVerifier, bearerToken } from './auth/token.js'
 import { ViewerProvisioner, type Viewer } from './auth/viewer.js'
 import { AppError, unauthenticated } from './errors.js'
@@ -72,7 +72,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   // graphile-worker's own schema (idempotent, under an advisory lock): needed before the first enqueue.
   await migrateOutbox(databaseUrl, config.outbox.schema)
 
-  const metrics = createMetrics()
+  const metrics = createMetrics({ maxTenantLabels: config.metricsMaxTenantLabels })
   if (config.rowLevelSecurity) await prepareAppRole(databaseUrl, config.outbox.schema)
   const onConnectionError = (e: Error) => log.warn({ err: e.message }, 'database connection error')
   const prisma = createPrismaClient(
@@ -186,8 +186,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       }),
       useOperationLog(),
       useInputErrorCodes(),
-      useResumableEventIds(),
+      useResumableEventIds(metrics),
       useSharedExecution(metrics),
+      useRestMetrics(metrics, schema),
       ...useRestFallback({ docs: config.restDocs }),
     ] as YogaPlugin[],
   })

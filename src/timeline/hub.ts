@@ -145,7 +145,9 @@ class Source {
               setTimeout(() => this.pump(), 20).unref()
               break
             }
-            this.ring.push(eventItem(event))
+            // Read live (after a wake-up): the writers measure commit → socket for these; a follower's own
+            // backlog pages (replays) carry no commit time.
+            this.ring.push({ kind: 'event', event, eventId: event.seq, committedAt: event.createdAt.getTime() })
             this.head = event.seq
           }
           if (this.ring.length > RING_SIZE) this.ring.splice(0, this.ring.length - RING_SIZE)
@@ -272,7 +274,6 @@ class Follower implements AsyncIterableIterator<TimelineItem> {
 
   private deliver(item: TimelineItem, seq: number): IteratorResult<TimelineItem> {
     this.delivered = seq
-    this.source.deps.metrics.eventsDelivered.inc({ source: 'timeline' })
     return { done: false, value: item }
   }
 

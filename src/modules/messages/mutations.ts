@@ -2,7 +2,9 @@ import { builder } from '../../builder.js'
 import { db } from '../../context.js'
 import { idOf } from '../../global-id.js'
 import { MessageRef } from './types.js'
-import { deleteMessage, editMessage, sendMessage } from './service.js'
+import { countingRejections, deleteMessage, editMessage, sendMessage } from './service.js'
+// The code maskError will give the client (UNAVAILABLE for an unreachable database, …): the metric's label.
+import { errorCode } from '../../server/mask-error.js'
 import { limitSend } from '../../limits/plugins.js'
 
 const SendMessageInput = builder.inputType('SendMessageInput', {
@@ -48,10 +50,16 @@ builder.mutationFields((t) => ({
   sendMessage: t.field({
     type: payload('SendMessagePayload'),
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      await limitSend(ctx)
-      return { message: await sendMessage(ctx, { ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') }) }
-    },
+    // Every refusal (rate limit, malformed id, the service's) is counted once, by the code the client sees.
+    resolve: (_root, { input }, ctx) =>
+      countingRejections(
+        ctx,
+        async () => {
+          await limitSend(ctx)
+          return { message: await sendMessage(ctx, { ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') }) }
+        },
+        errorCode,
+      ),
   }),
   editMessage: t.field({
     type: payload('EditMessagePayload'),

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { Prisma } from '../../generated/prisma/client.js'
 import { type Context, db, viewerOf } from '../../context.js'
-import { AppError, badInput, conflict, forbidden, notFound } from '../../errors.js'
+import { badInput, conflict, forbidden, notFound } from '../../errors.js'
 import { TENANT_FROM_SCOPE } from '../../db/tenant-scope.js'
 import { sendAsParticipant } from '../../db/statements.js'
 import { announceTimeline } from '../../realtime/publish.js'
@@ -56,7 +56,7 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
       const sent = internal ? undefined : await sendAsParticipant(ctx.app.prisma, message, outbox)
       if (sent) {
         const { kind, ...message } = sent
-        metrics.messagesSent.inc({ kind })
+        countSent(ctx, kind)
         announceTimeline(ctx, message.conversationId, message.seq)
         return message
       }
@@ -89,7 +89,7 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
         await ctx.app.outbox.enqueue(tx, messageCreatedEvent(viewer, conversation, message))
         return { message, seq, joined }
       })
-      metrics.messagesSent.inc({ kind: conversation.kind })
+      countSent(ctx, conversation.kind)
       announceTimeline(ctx, conversation.id, seq, { membershipChanged: joined, staffOnly: internal })
       return message
     } catch (e) {
@@ -100,11 +100,27 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
       }
       throw e
     }
-  } catch (e) {
-    metrics.sendRejected.inc({ code: e instanceof AppError ? e.code : 'INTERNAL' })
-    throw e
   } finally {
     metrics.sendDuration.observe((performance.now() - startedAt) / 1000)
+  }
+}
+
+function countSent(ctx: Context, kind: string) {
+  const { metrics } = ctx.app
+  metrics.messagesSent.inc({ kind })
+  metrics.tenantMessagesSent.inc({ tenant: metrics.tenantLabel(viewerOf(ctx).tenantExternalId) })
+}
+
+/**
+ * Runs a whole send (rate limit, id decoding, the service) and counts its refusal, once, in
+ * switchboard_message_send_rejected_total{code} with the code the client sees.
+ */
+export async function countingRejections<T>(ctx: Context, send: () => Promise<T>, codeOf: (e: unknown) => string): Promise<T> {
+  try {
+    return await send()
+  } catch (e) {
+    ctx.app.metrics.sendRejected.inc({ code: codeOf(e) })
+    throw e
   }
 }
 
