@@ -13,8 +13,7 @@
 // never a gap; seqs commit in order (the row lock), so a committed N implies N-1.
 import { seesConversation, seesInternal, type VisibilityViewer } from '../auth/visibility.js'
 import type { TenantDb, TenantDbCache } from '../db/tenant-scope.js'
-import type { Logger } from '../logger.js'
-import type { Broker, Subscription } from '../realtime/pubsub.js'
+import type { Broker, Subscription, Warn } from '../realtime/pubsub.js'
 import { endWithLifetime, type Lifetime } from '../realtime/streams.js'
 import type { Metrics } from '../server/metrics.js'
 import type { MembershipCache } from './membership.js'
@@ -31,7 +30,8 @@ export interface HubDeps {
   broker: Broker
   membership: MembershipCache
   metrics: Metrics
-  log: Logger
+  /** Rate-limited: every followed conversation retries its read while the database is away. */
+  warn: Warn
 }
 
 export interface FollowOptions extends Lifetime {
@@ -155,7 +155,7 @@ class Source {
           if (events.length) this.wakeAll()
         } while (this.again && !this.closed)
       } catch (e) {
-        this.hub.deps.log.warn({ err: String(e), conversationId: this.conversationId }, 'timeline read failed; retrying')
+        this.hub.deps.warn('timeline.read', { err: String(e), conversationId: this.conversationId }, 'timeline read failed; retrying')
         setTimeout(() => this.pump(), 500).unref()
       } finally {
         this.reading = false
