@@ -1,6 +1,16 @@
+import { Writable } from 'node:stream'
+import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from './kit/app.js'
 import { seedTenant } from './kit/tokens.js'
+import { client } from './kit/execute.js'
+import { subscribe } from './kit/subscribe.js'
+import { sseSubscribe } from './kit/sse.js'
+import { liveSubscriptions, waitUntil } from './kit/ready.js'
+import { hasRedisServer, startRedisServer } from './kit/redis.js'
+import { tenantWorld, type TestUser } from './kit/world.js'
+import { rateLimitedWarn, RepeatedWarnings } from '../src/logger.js'
+import { ConversationEventsDocument, CreateConversationDocument, MarkDeliveredDocument, MarkReadDocument, SendMessageDocument } from '../client/generated/graphql.js'
 
 let t: TestApp
 beforeAll(async () => {
@@ -72,5 +82,84 @@ describe('/metrics is safe by default', () => {
     } finally {
       await own.stop()
     }
+  })
+})
+
+/** The sum of a metric's samples whose labels include `labels` (0 when there is none). */
+export function sample(text: string, name: string, labels: Record<string, string> = {}): number {
+  let total = 0
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line)
+    if (!m || m[1] !== name) continue
+    const own = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]))
+    if (Object.entries(labels).every(([k, v]) => own[k] === v)) total += Number(m[3])
+  }
+  return total
+}
+
+async function conversationOf(app: TestApp, prefix?: string) {
+  const run = client(app.graphqlUrl)
+  const w = tenantWorld(app.graphqlUrl, prefix)
+  const [op, m1, m2] = await Promise.all([w.user('op', 'operator'), w.user('m1'), w.user('m2')])
+  const { createConversation } = (
+    await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1', 'm2'] } } })
+  ).expectData()
+  const send = (user: TestUser, body: string, clientMessageId = body) =>
+    run({ document: SendMessageDocument, token: user.token, variables: { input: { conversationId: createConversation.conversation.id, body, clientMessageId } } })
+  return { tid: w.tid, run, op, m1, m2, conversationId: createConversation.conversation.id, send }
+}
+
+describe('delivery-success metrics', () => {
+  it('an event written to a live graphql-ws or SSE subscriber is counted as delivered, with its commit→socket latency', async () => {
+    const { m1, m2, op, conversationId, send } = await conversationOf(t)
+    const before = await metricsText(t)
+    const live = sample(before, 'switchboard_active_subscriptions', { field: 'conversationEvents' })
+    const ws = subscribe(t.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId } })
+    const sse = await sseSubscribe(t.graphqlUrl, { document: ConversationEventsDocument, token: m2.token, variables: { conversationId } })
+    await liveSubscriptions(t.url, 'conversationEvents', live + 2)
+    ;(await send(op, 'hello')).expectData()
+    await ws.waitFor(1)
+    await sse.waitFor(1)
+    const after = await metricsText(t)
+    const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels)
+    expect(delta('switchboard_events_delivered_total', { source: 'conversationEvents', transport: 'websocket' })).toBe(1)
+    expect(delta('switchboard_events_delivered_total', { source: 'conversationEvents', transport: 'sse' })).toBe(1)
+    expect(delta('switchboard_delivery_latency_seconds_count', { transport: 'websocket' })).toBe(1)
+    expect(delta('switchboard_delivery_latency_seconds_count', { transport: 'sse' })).toBe(1)
+    expect(delta('switchboard_messages_sent_total', { kind: 'GROUP' })).toBe(1)
+    await ws.close()
+    sse.close()
+  })
+
+  it('a replayed backlog is counted as delivered but not timed (its commit is not this delivery\'s)', async () => {
+    const { m1, op, conversationId, send } = await conversationOf(t)
+    for (const body of ['one', 'two', 'three']) (await send(op, body)).expectData()
+    const before = await metricsText(t)
+    const ws = subscribe(t.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
+    const events = await ws.waitFor(3)
+    await ws.close()
+    const after = await metricsText(t)
+    const delivered = (text: string) => sample(text, 'switchboard_events_delivered_total', { source: 'conversationEvents', transport: 'websocket' })
+    expect(delivered(after) - delivered(before)).toBe(events.length)
+    expect(sample(after, 'switchboard_delivery_latency_seconds_count') - sample(before, 'switchboard_delivery_latency_seconds_count')).toBe(0)
+  })
+
+  it('markDelivered and markRead count the seqs they acknowledge, in total and for the tenant', async () => {
+    const { tid, run, m1, op, conversationId, send } = await conversationOf(t)
+    const seqs: number[] = []
+    for (const body of ['a', 'b', 'c']) seqs.push((await send(op, body)).expectData().sendMessage.message.seq)
+    const before = await metricsText(t)
+    ;(await run({ document: MarkDeliveredDocument, token: m1.token, variables: { input: { conversationId, seq: seqs[1]! } } })).expectData()
+    ;(await run({ document: MarkReadDocument, token: m1.token, variables: { input: { conversationId, seq: seqs[2]! } } })).expectData()
+    // Again: nothing moves, nothing is counted.
+    ;(await run({ document: MarkReadDocument, token: m1.token, variables: { input: { conversationId, seq: seqs[2]! } } })).expectData()
+    const after = await metricsText(t)
+    const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels)
+    // m1's positions start at 0: delivered moves to the second message, then (markRead) to the third;
+    // read moves once, to the third. Seqs, not calls: the creation's own timeline events count too.
+    expect(delta('switchboard_deliveries_acknowledged_total', { kind: 'delivered' })).toBe(seqs[2]!)
+    expect(delta('switchboard_deliveries_acknowledged_total', { kind: 'read' })).toBe(seqs[2]!)
+    expect(delta('switchboard_tenant_deliveries_acknowledged_total', { tenant: tid })).toBe(seqs[2]!)
+    expect(sample(after, 'switchboard_tenant_messages_sent_total', { tenant: tid })).toBe(3)
   })
 })
