@@ -163,3 +163,70 @@ describe('delivery-success metrics', () => {
     expect(sample(after, 'switchboard_tenant_messages_sent_total', { tenant: tid })).toBe(3)
   })
 })
+
+describe('send refusals, REST traffic and the tenant label', () => {
+  it('every refused send is counted once, by the code the client sees (CONFLICT, BAD_USER_INPUT, NOT_FOUND)', async () => {
+    const { op, send, run, conversationId } = await conversationOf(t)
+    const outsider = await tenantWorld(t.graphqlUrl).user('outsider', 'member')
+    ;(await send(op, 'original', 'cid-1')).expectData()
+    const before = await metricsText(t)
+    ;(await send(op, 'a different body', 'cid-1')).expectError('CONFLICT')
+    ;(await send(op, '   ', 'cid-2')).expectError('BAD_USER_INPUT')
+    ;(await run({ document: SendMessageDocument, token: op.token, variables: { input: { conversationId: 'not-a-global-id', body: 'x', clientMessageId: 'cid-3' } } })).expectError('BAD_USER_INPUT')
+    ;(await run({ document: SendMessageDocument, token: outsider.token, variables: { input: { conversationId, body: 'x', clientMessageId: 'cid-4' } } })).expectError('NOT_FOUND')
+    // A retry with the same body is a replay, not a refusal.
+    ;(await send(op, 'original', 'cid-1')).expectData()
+    const after = await metricsText(t)
+    const delta = (code: string) => sample(after, 'switchboard_message_send_rejected_total', { code }) - sample(before, 'switchboard_message_send_rejected_total', { code })
+    expect([delta('CONFLICT'), delta('BAD_USER_INPUT'), delta('NOT_FOUND')]).toEqual([1, 2, 1])
+    expect(sample(after, 'switchboard_message_send_rejected_total') - sample(before, 'switchboard_message_send_rejected_total')).toBe(4)
+    expect(sample(after, 'switchboard_message_send_replays_total') - sample(before, 'switchboard_message_send_replays_total')).toBe(1)
+  })
+
+  it('REST requests are counted by route and status; ids and unknown paths never become labels', async () => {
+    const { op, conversationId } = await conversationOf(t)
+    const before = await metricsText(t)
+    const rest = (path: string, body?: unknown) =>
+      fetch(`${t.url}/rest/${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${op.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      }).then(async (r) => (await r.arrayBuffer(), r.status))
+    expect(await rest('conversations?first=5')).toBe(200)
+    expect(await rest('send-message', { input: { conversationId, body: 'via REST', clientMessageId: 'rest-1' } })).toBe(200)
+    expect(await rest('send-message', { input: { conversationId, body: 'changed', clientMessageId: 'rest-1' } })).toBe(409)
+    expect(await rest(`no-such-route/${conversationId}`)).toBe(404)
+    const after = await metricsText(t)
+    const delta = (labels: Record<string, string>) => sample(after, 'switchboard_rest_requests_total', labels) - sample(before, 'switchboard_rest_requests_total', labels)
+    expect(delta({ route: 'conversations', status: '200' })).toBe(1)
+    expect(delta({ route: 'send-message', status: '200' })).toBe(1)
+    expect(delta({ route: 'send-message', status: '409' })).toBe(1)
+    expect(delta({ route: 'other', status: '404' })).toBe(1)
+    expect(sample(after, 'switchboard_rest_request_duration_seconds_count', { route: 'send-message' }) - sample(before, 'switchboard_rest_request_duration_seconds_count', { route: 'send-message' })).toBe(2)
+    // The REST send went through the same service: counted as sent and as refused like any other.
+    expect(sample(after, 'switchboard_message_send_rejected_total', { code: 'CONFLICT' }) - sample(before, 'switchboard_message_send_rejected_total', { code: 'CONFLICT' })).toBe(1)
+    expect(after).not.toContain(conversationId)
+  })
+
+  it('with METRICS_MAX_TENANT_LABELS=1 the first tenant keeps its label and the next is "other"; sends over the rate limit count as RATE_LIMITED', async () => {
+    const own = await startTestApp({ env: { METRICS_MAX_TENANT_LABELS: '1', RATE_LIMIT_SENDS_PER_USER: '2' } })
+    try {
+      const first = await conversationOf(own, 'first')
+      ;(await first.send(first.op, 'one')).expectData()
+      const second = await conversationOf(own, 'second')
+      ;(await second.send(second.op, 'two')).expectData()
+      ;(await second.send(second.op, 'three')).expectData()
+      ;(await second.send(second.op, 'four')).expectError('RATE_LIMITED')
+      ;(await second.run({ document: MarkReadDocument, token: second.m1.token, variables: { input: { conversationId: second.conversationId, seq: 1000 } } })).expectData()
+      const text = await metricsText(own)
+      expect(sample(text, 'switchboard_tenant_messages_sent_total', { tenant: first.tid })).toBe(1)
+      expect(sample(text, 'switchboard_tenant_messages_sent_total', { tenant: 'other' })).toBe(2)
+      expect(text).not.toContain(second.tid)
+      expect(sample(text, 'switchboard_tenant_deliveries_acknowledged_total', { tenant: 'other' })).toBeGreaterThanOrEqual(2)
+      expect(sample(text, 'switchboard_message_send_rejected_total', { code: 'RATE_LIMITED' })).toBe(1)
+      expect(new Set([...text.matchAll(/tenant="([^"]*)"/g)].map((m) => m[1]))).toEqual(new Set([first.tid, 'other']))
+    } finally {
+      await own.stop()
+    }
+  })
+})
