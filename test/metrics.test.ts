@@ -230,3 +230,75 @@ describe('send refusals, REST traffic and the tenant label', () => {
     }
   })
 })
+
+describe('repeated infrastructure warnings are rate-limited', () => {
+  it('the rule: the first occurrence is logged, the rest of its window counted, one summary per window, then quiet', () => {
+    const w = new RepeatedWarnings<string>(1000)
+    expect(w.hit('redis.publish', 0, 'a')).toBe(true)
+    expect([1, 2, 999].map((now) => w.hit('redis.publish', now, `at ${now}`))).toEqual([false, false, false])
+    // Another key has its own window.
+    expect(w.hit('database.connection', 500, 'b')).toBe(true)
+    expect(w.nextDue()).toBe(1000)
+    expect(w.due(999)).toEqual([])
+    // The window ends with 3 held back: one summary (with the latest detail), and a new window opens.
+    expect(w.due(1000)).toEqual([{ key: 'redis.publish', suppressed: 3, last: 'at 999' }])
+    expect(w.hit('redis.publish', 1500, 'c')).toBe(false)
+    // database.connection's window ended with nothing held back: it closes without a line.
+    expect(w.due(2000)).toEqual([{ key: 'redis.publish', suppressed: 1, last: 'c' }])
+    expect(w.hit('database.connection', 2001, 'd')).toBe(true)
+    // A window that ends quiet closes; the next occurrence is logged at once again.
+    expect(w.due(3000)).toEqual([])
+    expect(w.hit('redis.publish', 3001, 'e')).toBe(true)
+  })
+
+  it('rateLimitedWarn writes the first line at once and a summary with the count when the interval ends', async () => {
+    const lines: Array<{ msg: string; suppressed?: number; warning?: string; topic?: string }> = []
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)))
+        done()
+      },
+    })
+    const warn = rateLimitedWarn(pino({ level: 'warn' }, sink), 200)
+    try {
+      for (let i = 0; i < 50; i++) warn('redis.publish', { topic: 'timeline' }, 'publish failed')
+      expect(lines).toEqual([expect.objectContaining({ msg: 'publish failed', warning: 'redis.publish', topic: 'timeline' })])
+      await waitUntil(() => lines.length === 2, 'the summary line')
+      expect(lines[1]).toMatchObject({ msg: 'publish failed (repeated)', suppressed: 49, warning: 'redis.publish' })
+    } finally {
+      warn.close()
+    }
+  })
+
+  describe.runIf(hasRedisServer())('with Redis stopped', () => {
+    it('many sends fail to publish, and the log says so once', async () => {
+      const redis = (await startRedisServer())!
+      const app = await startTestApp({ redis: redis.url })
+      let redisStopped = false
+      try {
+        const { op, send } = await conversationOf(app)
+        await redis.stop()
+        redisStopped = true
+        // The node has noticed (its publisher is no longer ready): every publish now fails.
+        await waitUntil(async () => (await fetch(`${app.url}/ready`)).status === 503, 'the node reports Redis down')
+        const before = sample(await metricsText(app), 'switchboard_publish_failures_total')
+        for (let i = 0; i < 30; i++) (await send(op, `during outage ${i}`)).expectData()
+        const failures = sample(await metricsText(app), 'switchboard_publish_failures_total') - before
+        expect(failures).toBeGreaterThanOrEqual(30)
+        const lines = app.logs.map((line) => JSON.parse(line) as { msg: string; level: number; warning?: string })
+        const warnings = lines.filter((l) => l.msg.startsWith('publish failed'))
+        // LOG_REPEAT_INTERVAL_MS is a minute: the first failure only (a summary follows when it ends).
+        expect(warnings).toHaveLength(1)
+        expect(warnings[0]!.level).toBe(40)
+        // The Redis clients' own connection errors (one per reconnect attempt) are held back the same way.
+        const perKey = new Map<string, number>()
+        for (const l of lines) if (l.warning) perKey.set(l.warning, (perKey.get(l.warning) ?? 0) + 1)
+        expect([...perKey.values()].every((n) => n === 1)).toBe(true)
+      } finally {
+        await app.stop()
+        // (The kit's stop() must not be called twice: it waits for an exit that has already happened.)
+        if (!redisStopped) await redis.stop()
+      }
+    })
+  })
+})
