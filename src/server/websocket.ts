@@ -164,14 +164,12 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
       socket.ping()
     }, KEEPALIVE_MS)
     const send = (data: string): Promise<void> => {
-      const result = markedResult
-      markedResult = undefined
-      if (socket.readyState !== socket.OPEN) {
-        markedPayload = undefined
-        return Promise.resolve()
-      }
-      if (markedPayload !== undefined && data.endsWith(MARKED_TAIL)) data = `${data.slice(0, -MARKED_TAIL.length)}"payload":${markedPayload}}`
+      const payload = markedPayload !== undefined && data.endsWith(MARKED_TAIL) ? markedPayload : undefined
+      const result = payload === undefined ? undefined : markedResult
       markedPayload = undefined
+      markedResult = undefined
+      if (socket.readyState !== socket.OPEN) return Promise.resolve()
+      if (payload !== undefined) data = `${data.slice(0, -MARKED_TAIL.length)}"payload":${payload}}`
       // Coalesce: everything written in this tick leaves in one write.
       if (!corked && raw) {
         corked = true
