@@ -208,22 +208,25 @@ describe('send refusals, REST traffic and the tenant label', () => {
     expect(after).not.toContain(conversationId)
   })
 
-  it('with METRICS_MAX_TENANT_LABELS=1 the first tenant keeps its label and the next is "other"; sends over the rate limit count as RATE_LIMITED', async () => {
-    const own = await startTestApp({ env: { METRICS_MAX_TENANT_LABELS: '1', RATE_LIMIT_SENDS_PER_USER: '2' } })
+  it('with METRICS_MAX_TENANT_LABELS=1 the first tenant keeps its label and the next is "other"; sends over either rate limit count as RATE_LIMITED', async () => {
+    const own = await startTestApp({ env: { METRICS_MAX_TENANT_LABELS: '1', RATE_LIMIT_SENDS_PER_USER: '2', RATE_LIMIT_OPERATIONS_PER_USER: '5' } })
     try {
       const first = await conversationOf(own, 'first')
       ;(await first.send(first.op, 'one')).expectData()
       const second = await conversationOf(own, 'second')
       ;(await second.send(second.op, 'two')).expectData()
       ;(await second.send(second.op, 'three')).expectData()
-      ;(await second.send(second.op, 'four')).expectError('RATE_LIMITED')
+      // The sends limit refuses the third send in its resolver; the operations limit (op's sixth operation:
+      // sign-in, create, four sends) refuses the next before any resolver runs. Each is counted once.
+      expect((await second.send(second.op, 'four')).expectError('RATE_LIMITED').message).toMatch(/messages sent/)
+      expect((await second.send(second.op, 'five')).expectError('RATE_LIMITED').message).not.toMatch(/messages sent/)
       ;(await second.run({ document: MarkReadDocument, token: second.m1.token, variables: { input: { conversationId: second.conversationId, seq: 1000 } } })).expectData()
       const text = await metricsText(own)
       expect(sample(text, 'switchboard_tenant_messages_sent_total', { tenant: first.tid })).toBe(1)
       expect(sample(text, 'switchboard_tenant_messages_sent_total', { tenant: 'other' })).toBe(2)
       expect(text).not.toContain(second.tid)
       expect(sample(text, 'switchboard_tenant_deliveries_acknowledged_total', { tenant: 'other' })).toBeGreaterThanOrEqual(2)
-      expect(sample(text, 'switchboard_message_send_rejected_total', { code: 'RATE_LIMITED' })).toBe(1)
+      expect(sample(text, 'switchboard_message_send_rejected_total', { code: 'RATE_LIMITED' })).toBe(2)
       expect(new Set([...text.matchAll(/tenant="([^"]*)"/g)].map((m) => m[1]))).toEqual(new Set([first.tid, 'other']))
     } finally {
       await own.stop()
