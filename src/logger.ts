@@ -58,7 +58,9 @@ export class RepeatedWarnings<T = unknown> {
   }
 }
 
-export type RateLimitedWarn = ((key: string, fields: Record<string, unknown>, message: string) => void) & { close(): void }
+/** A warning that may repeat (every publish during a Redis outage): `key` says which, for rate limiting. */
+export type Warn = (key: string, fields: Record<string, unknown>, message: string) => void
+export type RateLimitedWarn = Warn & { close(): void }
 
 /**
  * A warning that may repeat many times a second (every send's publish while Redis is down, a pool's

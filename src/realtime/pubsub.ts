@@ -8,10 +8,7 @@
 import { randomUUID } from 'node:crypto'
 import { RedisPubSub } from 'graphql-redis-subscriptions'
 import { Redis } from 'ioredis'
-import type { Logger } from '../logger.js'
-
-/** A warning that can repeat with every publish during an outage: logged rate-limited (src/logger.ts). */
-export type Warn = (key: string, fields: Record<string, unknown>, message: string) => void
+import type { Logger, Warn } from '../logger.js'
 
 export type InboxReason = 'ADDED' | 'UPDATED' | 'REMOVED'
 

@@ -13,7 +13,8 @@
 // never a gap; seqs commit in order (the row lock), so a committed N implies N-1.
 import { seesConversation, seesInternal, type VisibilityViewer } from '../auth/visibility.js'
 import type { TenantDb, TenantDbCache } from '../db/tenant-scope.js'
-import type { Broker, Subscription, Warn } from '../realtime/pubsub.js'
+import type { Warn } from '../logger.js'
+import type { Broker, Subscription } from '../realtime/pubsub.js'
 import { endWithLifetime, type Lifetime } from '../realtime/streams.js'
 import type { Metrics } from '../server/metrics.js'
 import type { MembershipCache } from './membership.js'

@@ -4,7 +4,8 @@
 // see the conversation, REMOVED only those who no longer do. So an admin (who sees everything) gets
 // every change of the tenant, and an operator gets the conversations of their groups.
 import { possibleAudience, seesConversation, seesInternal, type VisibilityViewer } from '../../auth/visibility.js'
-import type { Broker, InboxReason, Topics, Warn } from '../../realtime/pubsub.js'
+import type { Warn } from '../../logger.js'
+import type { Broker, InboxReason, Topics } from '../../realtime/pubsub.js'
 import type { MembershipCache } from '../../timeline/membership.js'
 
 export interface InboxPayload {

@@ -111,19 +111,6 @@ function countSent(ctx: Context, kind: string) {
   metrics.tenantMessagesSent.inc({ tenant: metrics.tenantLabel(viewerOf(ctx).tenantExternalId) })
 }
 
-/**
- * Runs a whole send (rate limit, id decoding, the service) and counts its refusal, once, in
- * switchboard_message_send_rejected_total{code} with the code the client sees.
- */
-export async function countingRejections<T>(ctx: Context, send: () => Promise<T>, codeOf: (e: unknown) => string): Promise<T> {
-  try {
-    return await send()
-  } catch (e) {
-    ctx.app.metrics.sendRejected.inc({ code: codeOf(e) })
-    throw e
-  }
-}
-
 /** A unique-key violation, from Prisma's client (P2002) or from a raw statement (SQLSTATE 23505). */
 function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } }
