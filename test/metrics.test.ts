@@ -10,7 +10,7 @@ import { liveSubscriptions, waitUntil } from './kit/ready.js'
 import { hasRedisServer, startRedisServer } from './kit/redis.js'
 import { tenantWorld, type TestUser } from './kit/world.js'
 import { rateLimitedWarn, RepeatedWarnings } from '../src/logger.js'
-import { ConversationEventsDocument, CreateConversationDocument, MarkDeliveredDocument, MarkReadDocument, SendMessageDocument } from '../client/generated/graphql.js'
+import { ConversationEventsDocument, CreateConversationDocument, InboxEventsDocument, MarkDeliveredDocument, MarkReadDocument, SendMessageDocument } from '../client/generated/graphql.js'
 
 let t: TestApp
 beforeAll(async () => {
@@ -114,12 +114,17 @@ describe('delivery-success metrics', () => {
     const { m1, m2, op, conversationId, send } = await conversationOf(t)
     const before = await metricsText(t)
     const live = sample(before, 'switchboard_active_subscriptions', { field: 'conversationEvents' })
+    const liveInbox = sample(before, 'switchboard_active_subscriptions', { field: 'inboxEvents' })
     const ws = subscribe(t.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId } })
     const sse = await sseSubscribe(t.graphqlUrl, { document: ConversationEventsDocument, token: m2.token, variables: { conversationId } })
+    const inbox = subscribe(t.wsUrl, { document: InboxEventsDocument, token: m1.token })
     await liveSubscriptions(t.url, 'conversationEvents', live + 2)
+    await liveSubscriptions(t.url, 'inboxEvents', liveInbox + 1)
     ;(await send(op, 'hello')).expectData()
     await ws.waitFor(1)
     await sse.waitFor(1)
+    await inbox.waitFor(1)
+    await inbox.close()
     const after = await metricsText(t)
     const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels)
     expect(delta('switchboard_events_delivered_total', { source: 'conversationEvents', transport: 'websocket' })).toBe(1)
@@ -127,6 +132,8 @@ describe('delivery-success metrics', () => {
     expect(delta('switchboard_delivery_latency_seconds_count', { transport: 'websocket' })).toBe(1)
     expect(delta('switchboard_delivery_latency_seconds_count', { transport: 'sse' })).toBe(1)
     expect(delta('switchboard_messages_sent_total', { kind: 'GROUP' })).toBe(1)
+    // Notification streams (inbox, signals, notifications) are counted the same way, and not timed.
+    expect(delta('switchboard_events_delivered_total', { source: 'inboxEvents', transport: 'websocket' })).toBe(inbox.events.length)
     await ws.close()
     sse.close()
   })
