@@ -9,14 +9,14 @@ import { createYoga, useReadinessCheck, type Plugin as YogaPlugin } from 'graphq
 import { useGenericAuth } from '@envelop/generic-auth'
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
 import type { Config } from './env.js'
-import { createLogger, type Logger } from './logger.js'
+import { createLogger, rateLimitedWarn, type Logger } from './logger.js'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js'
 import { migrate } from './db/migrate.js'
 import { closePrismaClient, createPrismaClient } from './db/client.js'
 import { prepareAppRole } from './db/row-security-grants.js'
 import { TenantDbCache } from './db/tenant-scope.js'
 import { createPubSub } from './realtime/pubsub.js'
-import { createMetrics, useMetricsEndpoint, useRequestMetrics } from './server/metrics.js'
+import { createMetrics, useMetricsEndpoint, useRequestMetrics, useRestMetrics } from './server/metrics.js'
 import { createTokenVerifier, bearerToken } from './auth/token.js'
 import { ViewerProvisioner, type Viewer } from './auth/viewer.js'
 import { AppError, unauthenticated } from './errors.js'
@@ -72,9 +72,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   // graphile-worker's own schema (idempotent, under an advisory lock): needed before the first enqueue.
   await migrateOutbox(databaseUrl, config.outbox.schema)
 
-  const metrics = createMetrics()
+  const metrics = createMetrics({ maxTenantLabels: config.metricsMaxTenantLabels })
   if (config.rowLevelSecurity) await prepareAppRole(databaseUrl, config.outbox.schema)
-  const onConnectionError = (e: Error) => log.warn({ err: e.message }, 'database connection error')
+  // Infrastructure warnings repeat with every request during an outage: first one, then a count per interval.
+  const warn = rateLimitedWarn(log, config.logRepeatIntervalMs)
+  const onConnectionError = (e: Error) => warn('database.connection', { err: e.message }, 'database connection error')
   const prisma = createPrismaClient(
     databaseUrl,
     config.databasePoolSize,
@@ -84,15 +86,15 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     },
     { rowSecurity: config.rowLevelSecurity, onConnectionError },
   )
-  const pubsub = createPubSub(config.redisUrl, log, () => metrics.publishFailures.inc())
+  const pubsub = createPubSub(config.redisUrl, log, { onPublishFailure: () => metrics.publishFailures.inc(), warn })
   const shutdown = new AbortController()
   // Every live stream listens for shutdown: not a leak.
   setMaxListeners(0, shutdown.signal)
   const tenantDbs = new TenantDbCache(prisma, { rowSecurity: config.rowLevelSecurity })
   const broker = pubsub.broker
   const membership = new MembershipCache(prisma, broker)
-  const timeline = new TimelineHub({ tenantDbs, broker, membership, metrics, log })
-  const inbox = new InboxRouter(broker, membership, log)
+  const timeline = new TimelineHub({ tenantDbs, broker, membership, metrics, warn })
+  const inbox = new InboxRouter(broker, membership, warn)
   const outbox = createOutbox(config.outbox.schema, config.outbox.namespace)
   const limits = createRateLimits(config)
   const services: AppServices = { config, log, prisma, tenantDbs, broker, timeline, membership, inbox, metrics, limits, outbox, shutdown: shutdown.signal }
@@ -108,6 +110,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         schema: config.outbox.schema,
         concurrency: config.outbox.concurrency,
         log,
+        warn,
         taskList: outbox.taskList(outboxTasks({ ...services, prisma: workerPrisma, tenantDbs: new TenantDbCache(workerPrisma, { rowSecurity: config.rowLevelSecurity }) })),
       })
   const verifyToken = await createTokenVerifier(config.jwt)
@@ -187,8 +190,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       }),
       useOperationLog(),
       useInputErrorCodes(),
-      useResumableEventIds(),
+      useResumableEventIds(metrics),
       useSharedExecution(metrics),
+      useRestMetrics(metrics, schema),
       ...useRestFallback({ docs: config.restDocs }),
     ] as YogaPlugin[],
   })
@@ -230,6 +234,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         await limits.close()
         await closePrismaClient(prisma)
         await embedded?.stop()
+        warn.close()
       })()),
   }
 }

@@ -50,6 +50,8 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
     METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     METRICS_MAX_OPERATION_NAMES: int(100, 0, 10_000),
+    METRICS_MAX_TENANT_LABELS: int(50, 0, 10_000),
+    LOG_REPEAT_INTERVAL_MS: int(60_000, 100, 3_600_000),
     MAX_LIST_NODES: int(10_000, 100, 10_000_000),
     INTROSPECTION: bool,
     REST_DOCS: bool,
@@ -114,6 +116,10 @@ export interface Config {
   metricsToken: string | undefined
   /** Distinct operation names that get their own metric series; the rest are "other". */
   metricsMaxOperationNames: number
+  /** Tenants with their own series in the per-tenant counters; the rest are "other". */
+  metricsMaxTenantLabels: number
+  /** A repeated infrastructure warning is logged once, then at most once per this interval with a count. */
+  logRepeatIntervalMs: number
   /** List items (first/last, multiplied through nesting) one operation may ask for. */
   maxListNodes: number
   /** GraphQL introspection (`__schema`, `__type`): on unless production, where INTROSPECTION=true turns it on. */
@@ -215,6 +221,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     metricsMaxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
+    metricsMaxTenantLabels: e.METRICS_MAX_TENANT_LABELS,
+    logRepeatIntervalMs: e.LOG_REPEAT_INTERVAL_MS,
     maxListNodes: e.MAX_LIST_NODES,
     introspection: e.INTROSPECTION ?? e.NODE_ENV !== 'production',
     restDocs: e.REST_DOCS ?? e.NODE_ENV !== 'production',

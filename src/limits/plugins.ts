@@ -2,7 +2,7 @@
 // per user and tenant (called by sendMessage before its service), HTTP-held subscription streams (SSE)
 // per user.
 import type { Plugin } from 'graphql-yoga'
-import type { GraphQLError } from 'graphql'
+import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql'
 import type { Context } from '../context.js'
 import { isAsyncIterable } from '../server/plugins.js'
 import type { RateLimits } from './rate-limits.js'
@@ -29,9 +29,20 @@ export function useOperationRateLimit(limits: RateLimits): Plugin<Context> {
     }
   }
   return {
-    onExecute: ({ args, setResultAndStopExecution }) => limit(args.contextValue as Context, setResultAndStopExecution),
+    onExecute: ({ args, setResultAndStopExecution }) =>
+      limit(args.contextValue as Context, (result) => {
+        // Sends refused here never reach their resolver: count them as the resolver counts its refusals.
+        const sends = rootFieldCount(args, 'sendMessage')
+        if (sends) (args.contextValue as Context).app.metrics.sendRejected.inc({ code: 'RATE_LIMITED' }, sends)
+        setResultAndStopExecution(result)
+      }),
     onSubscribe: ({ args, setResultAndStopExecution }) => limit(args.contextValue as Context, setResultAndStopExecution as never),
   }
+}
+
+function rootFieldCount(args: ExecutionArgs, field: string): number {
+  const operation = getOperationAST(args.document, args.operationName)
+  return operation?.selectionSet.selections.filter((s) => s.kind === 'Field' && s.name.value === field).length ?? 0
 }
 
 /** At most `cap` subscription streams held open over HTTP (SSE) per user on this node. */

@@ -4,7 +4,7 @@
 // under an advisory lock so processes starting together do not race.
 import pg from 'pg'
 import { Logger as WorkerLogger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker'
-import type { Logger } from '../logger.js'
+import type { Logger, Warn } from '../logger.js'
 
 const OUTBOX_MIGRATION_LOCK = 5_358_116_002
 
@@ -30,10 +30,19 @@ export interface OutboxWorker {
   stop(): Promise<void>
 }
 
-export async function startOutboxWorker(options: { url: string; schema: string; concurrency: number; log: Logger; taskList: TaskList }): Promise<OutboxWorker> {
+export async function startOutboxWorker(options: {
+  url: string
+  schema: string
+  concurrency: number
+  log: Logger
+  /** Rate-limited warnings (src/logger.ts): the pool reports every connection it loses. */
+  warn?: Warn
+  taskList: TaskList
+}): Promise<OutboxWorker> {
   // Our own pool, so stop() waits for every connection to close and a connection the database ends
   // (a restart, the embedded server stopping) is logged instead of being an uncaught error.
-  const pool = quietPool(options.url, options.concurrency + 2, (e) => options.log.warn({ err: e.message }, 'outbox connection error'))
+  const warn: Warn = options.warn ?? ((_key, fields, message) => options.log.warn(fields, message))
+  const pool = quietPool(options.url, options.concurrency + 2, (e) => warn('outbox.connection', { err: e.message }, 'outbox connection error'))
   const runner: Runner = await run({
     pgPool: pool,
     schema: options.schema,

@@ -29,6 +29,8 @@ import type { Metrics } from '../server/metrics.js'
 
 interface DocumentInfo {
   text: string
+  /** The subscription's root field (its name, not an alias): the `source` label of delivery metrics. */
+  field: string
   viewerDependent: boolean
   /** Variables used only by the root field's arguments. */
   rootOnlyVariables: ReadonlySet<string>
@@ -38,7 +40,14 @@ const DOCUMENT_CACHE_MAX = 1000
 const documentCache = new Map<string, DocumentInfo>()
 const memo = new WeakMap<object, Map<string, Promise<ExecutionResult>>>()
 const serialized = new WeakMap<object, string>()
+const deliveries = new WeakMap<object, Delivery>()
 
+/** What the writers (WebSocket, SSE) count when they write a shared result: see deliveryOf. */
+export interface Delivery {
+  source: string
+  /** When the event committed (ms since epoch, database clock), for live timeline events only. */
+  committedAt?: number
+}
 function documentInfo(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): DocumentInfo {
   const text = print(document)
   const cacheKey = `${operationName ?? ''}\n${text}`
@@ -68,7 +77,9 @@ function documentInfo(schema: GraphQLSchema, document: DocumentNode, operationNa
       },
     }),
   )
-  const info = { text, viewerDependent, rootOnlyVariables: new Set([...rootVariables].filter((v) => !otherVariables.has(v))) }
+  const root = operation?.selectionSet.selections[0]
+  const field = root?.kind === 'Field' ? root.name.value : 'unknown'
+  const info = { text, field, viewerDependent, rootOnlyVariables: new Set([...rootVariables].filter((v) => !otherVariables.has(v))) }
   if (documentCache.size >= DOCUMENT_CACHE_MAX) documentCache.delete(documentCache.keys().next().value!)
   documentCache.set(cacheKey, info)
   return info
@@ -93,12 +104,20 @@ function sharedResult(item: unknown, key: string, args: ExecutionArgs, metrics: 
   if (!result) {
     metrics.fanoutExecutions.inc()
     const eventId = (item as { eventId?: unknown }).eventId
-    result = Promise.resolve(execute({ ...args, rootValue: item })).then((r) =>
-      typeof eventId === 'number' ? { ...r, extensions: { ...r.extensions, eventId } } : r,
-    )
+    const delivery: Delivery = { source: documentInfo(args.schema, args.document, args.operationName).field, committedAt: (item as { committedAt?: number }).committedAt }
+    result = Promise.resolve(execute({ ...args, rootValue: item })).then((r) => {
+      const shared = typeof eventId === 'number' ? { ...r, extensions: { ...r.extensions, eventId } } : r
+      deliveries.set(shared, delivery)
+      return shared
+    })
     byKey.set(key, result)
   }
   return result
+}
+
+/** A subscription result from the shared execution (what to count when it is written), else undefined. */
+export function deliveryOf(result: object): Delivery | undefined {
+  return deliveries.get(result)
 }
 
 /** JSON text of a result, computed once per result object (shared results are written to many sockets). */

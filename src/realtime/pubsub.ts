@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto'
 import { RedisPubSub } from 'graphql-redis-subscriptions'
 import { Redis } from 'ioredis'
-import type { Logger } from '../logger.js'
+import type { Logger, Warn } from '../logger.js'
 
 export type InboxReason = 'ADDED' | 'UPDATED' | 'REMOVED'
 
@@ -48,7 +48,7 @@ export class Broker {
 
   constructor(
     private readonly engine: RedisPubSub | undefined,
-    private readonly log: Logger,
+    private readonly warn: Warn,
     private readonly onPublishFailure: () => void = () => {},
     private readonly closeEngine: () => Promise<void> = async () => {},
   ) {}
@@ -60,7 +60,7 @@ export class Broker {
     if (!this.engine) return
     this.engine.publish(name, { o: this.nodeId, p: payload } satisfies Envelope).catch((e: unknown) => {
       this.onPublishFailure()
-      this.log.warn({ err: String(e), topic }, 'publish failed; other nodes will catch up from the database')
+      this.warn('redis.publish', { err: String(e), topic }, 'publish failed; other nodes will catch up from the database')
     })
   }
 
@@ -86,7 +86,7 @@ export class Broker {
           }, {})
           .catch((e: unknown) => {
             // Forget the channel so the next subscriber tries again; current listeners still get resyncs.
-            this.log.warn({ err: String(e), topic }, 'subscribe failed')
+            this.warn('redis.subscribe', { err: String(e), topic }, 'subscribe failed')
             if (this.channels.get(name) === created) this.channels.delete(name)
             return undefined
           })
@@ -149,15 +149,17 @@ export interface PubSubHandle {
   ping(): Promise<boolean>
 }
 
-export function createPubSub(redisUrl: string | undefined, log: Logger, onPublishFailure?: () => void): PubSubHandle {
-  if (!redisUrl) return { broker: new Broker(undefined, log, onPublishFailure), ping: async () => true }
+export function createPubSub(redisUrl: string | undefined, log: Logger, options: { onPublishFailure?: () => void; warn?: Warn } = {}): PubSubHandle {
+  const { onPublishFailure } = options
+  const warn: Warn = options.warn ?? ((_key, fields, message) => log.warn(fields, message))
+  if (!redisUrl) return { broker: new Broker(undefined, warn, onPublishFailure), ping: async () => true }
 
   const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2000)
   // No offline queue on the publisher: during an outage a publish fails at once instead of waiting.
   const publisher = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy, lazyConnect: false })
   const subscriber = new Redis(redisUrl, { retryStrategy, maxRetriesPerRequest: null })
   for (const [name, client] of [['publisher', publisher], ['subscriber', subscriber]] as const)
-    client.on('error', (e: Error) => log.debug({ err: e.message, client: name }, 'redis error'))
+    client.on('error', (e: Error) => warn(`redis.${name}`, { err: e.message, client: name }, 'redis connection error'))
   // graphql-redis-subscriptions drops the promises of UNSUBSCRIBE: one cut short by a closing connection
   // (shutdown, an outage) would be an unhandled rejection. Channels are re-read from the database anyway.
   const quietSubscriber = new Proxy(subscriber, {
@@ -169,7 +171,7 @@ export function createPubSub(redisUrl: string | undefined, log: Logger, onPublis
     },
   })
   const engine = new RedisPubSub({ publisher, subscriber: quietSubscriber })
-  const broker = new Broker(engine, log, onPublishFailure, async () => {
+  const broker = new Broker(engine, warn, onPublishFailure, async () => {
     await Promise.all([publisher.quit().catch(() => publisher.disconnect()), subscriber.quit().catch(() => subscriber.disconnect())])
   })
   let wasReady = false

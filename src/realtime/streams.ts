@@ -31,7 +31,7 @@ export function endWithLifetime(lifetime: Lifetime, end: () => void): () => void
  */
 export function coalescingStream<T>(
   lifetime: Lifetime,
-  metrics: Pick<Metrics, 'activeSubscriptions' | 'eventsDelivered'>,
+  metrics: Pick<Metrics, 'activeSubscriptions'>,
   field: string,
   options: {
     listen(push: (payload: T) => void): () => void
@@ -51,10 +51,8 @@ export function coalescingStream<T>(
           waiting.delete(k)
           const verdict = await options.accept(payload)
           if (verdict === 'stop') return stop()
-          if (verdict) {
-            await push(payload)
-            metrics.eventsDelivered.inc({ source: field })
-          }
+          // Counted as delivered where it is written to the socket (switchboard_events_delivered_total).
+          if (verdict) await push(payload)
         }
       } catch (e) {
         stop(e)

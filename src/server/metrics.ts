@@ -2,18 +2,72 @@
 // message-flow and delivery metrics below are updated by the services that do the work.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { GraphQLSchema } from 'graphql'
 import type { Plugin as YogaPlugin } from 'graphql-yoga'
 import { createCounter, createHistogram, usePrometheus, type FillLabelsFnParams } from '@graphql-yoga/plugin-prometheus'
 
-export function createMetrics() {
+export interface MetricsOptions {
+  /** Tenants that get their own series in the per-tenant counters; later tenants are "other". */
+  maxTenantLabels?: number
+}
+
+export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'switchboard_' })
+  const tenants = new BoundedLabel(options.maxTenantLabels ?? 50, TENANT_ID)
   return {
     registry,
+    /** The label value of a tenant (its external id) in the per-tenant counters: bounded, see BoundedLabel. */
+    tenantLabel: (tenantExternalId: string) => tenants.of(tenantExternalId),
     messagesSent: new Counter({ name: 'switchboard_messages_sent_total', help: 'Messages committed (new, not idempotent replays)', labelNames: ['kind'] as const, registers: [registry] }),
     sendReplays: new Counter({ name: 'switchboard_message_send_replays_total', help: 'Sends answered with the original message (same clientMessageId)', registers: [registry] }),
     sendRejected: new Counter({ name: 'switchboard_message_send_rejected_total', help: 'Sends refused, by error code', labelNames: ['code'] as const, registers: [registry] }),
-    eventsDelivered: new Counter({ name: 'switchboard_events_delivered_total', help: 'Timeline events delivered to subscribers, by source', labelNames: ['source'] as const, registers: [registry] }),
+    // Counted where the serialized event is written to a WebSocket or an SSE stream (not where a stream
+    // yields it), so an event for a socket that closed meanwhile is not counted.
+    eventsDelivered: new Counter({
+      name: 'switchboard_events_delivered_total',
+      help: 'Subscription events written to a socket or SSE stream, by subscription field (source) and transport',
+      labelNames: ['source', 'transport'] as const,
+      registers: [registry],
+    }),
+    deliveryLatency: new Histogram({
+      name: 'switchboard_delivery_latency_seconds',
+      help: 'From a timeline event\'s commit (its createdAt, database clock) to its write to a socket or SSE stream; live deliveries only (not replays)',
+      labelNames: ['transport'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    deliveriesAcknowledged: new Counter({
+      name: 'switchboard_deliveries_acknowledged_total',
+      help: 'Timeline positions acknowledged by recipients (markDelivered: delivered; markRead: read), in seqs the position moved',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    tenantMessagesSent: new Counter({
+      name: 'switchboard_tenant_messages_sent_total',
+      help: 'Messages committed, per tenant (the first METRICS_MAX_TENANT_LABELS tenants seen; the rest are "other")',
+      labelNames: ['tenant'] as const,
+      registers: [registry],
+    }),
+    tenantDeliveriesAcknowledged: new Counter({
+      name: 'switchboard_tenant_deliveries_acknowledged_total',
+      help: 'Seqs by which recipients moved their delivered position (markDelivered or markRead), per tenant (bounded like switchboard_tenant_messages_sent_total)',
+      labelNames: ['tenant'] as const,
+      registers: [registry],
+    }),
+    restRequests: new Counter({
+      name: 'switchboard_rest_requests_total',
+      help: 'Requests to the REST fallback (/rest), by route (the root field, or "docs", or "other") and HTTP status',
+      labelNames: ['route', 'status'] as const,
+      registers: [registry],
+    }),
+    restRequestDuration: new Histogram({
+      name: 'switchboard_rest_request_duration_seconds',
+      help: 'REST fallback request duration, by route',
+      labelNames: ['route'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
     gapsFilled: new Counter({ name: 'switchboard_delivery_gaps_filled_total', help: 'Live deliveries that found a gap and filled it from the database', registers: [registry] }),
     publishFailures: new Counter({ name: 'switchboard_publish_failures_total', help: 'Pub/sub publishes that failed (subscribers catch up from the database)', registers: [registry] }),
     activeSubscriptions: new Gauge({ name: 'switchboard_active_subscriptions', help: 'Open GraphQL subscriptions, by field', labelNames: ['field'] as const, registers: [registry] }),
@@ -47,6 +101,13 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>
 
+/** A subscription event was written to a socket or SSE stream: count it, and time it when it was live. */
+export function countDelivery(metrics: Metrics, delivery: { source: string; committedAt?: number }, transport: 'websocket' | 'sse') {
+  metrics.eventsDelivered.inc({ source: delivery.source, transport })
+  // Clocks of the database and this node may differ slightly: never a negative latency.
+  if (delivery.committedAt !== undefined) metrics.deliveryLatency.observe({ transport }, Math.max(0, Date.now() - delivery.committedAt) / 1000)
+}
+
 /**
  * Operation names are chosen by clients, so as label values they are bounded: a well-formed name of at
  * most MAX_NAME_LENGTH characters gets its own series until `max` distinct names have been seen; every
@@ -54,12 +115,15 @@ export type Metrics = ReturnType<typeof createMetrics>
  */
 export class BoundedLabel {
   private readonly seen = new Set<string>()
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly pattern = NAME,
+  ) {}
 
   of(name: string | null | undefined): string {
     if (!name) return 'anonymous'
     if (this.seen.has(name)) return name
-    if (name.length > MAX_NAME_LENGTH || !NAME.test(name) || this.seen.size >= this.max) return 'other'
+    if (name.length > MAX_NAME_LENGTH || !this.pattern.test(name) || this.seen.size >= this.max) return 'other'
     this.seen.add(name)
     return name
   }
@@ -67,6 +131,8 @@ export class BoundedLabel {
 
 const MAX_NAME_LENGTH = 64
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+/** Tenant external ids come from the host platform's tokens: plain ids get a series, anything odd is "other". */
+const TENANT_ID = /^[A-Za-z0-9_][A-Za-z0-9_.:@-]*$/
 const OPERATION_TYPES = new Set(['query', 'mutation', 'subscription'])
 const operationType = (type: string | undefined) => (type && OPERATION_TYPES.has(type) ? type : 'unknown')
 
@@ -138,3 +204,35 @@ export function useMetricsEndpoint(metrics: Metrics, token: string | undefined, 
     },
   }
 }
+
+/**
+ * Requests to the REST fallback (SOFA under `basePath`), counted by route and status. The route label is
+ * the path's first segment when it names a root field of the schema (SOFA's kebab-case route names:
+ * `send-message`), "docs" for the OpenAPI description and its UI, and "other" for anything else, so
+ * ids in paths and made-up URLs never become label values.
+ */
+export function useRestMetrics(metrics: Metrics, schema: GraphQLSchema, basePath = '/rest'): YogaPlugin {
+  const routes = new Set([schema.getQueryType(), schema.getMutationType()].flatMap((type) => Object.keys(type?.getFields() ?? {})).map(kebabCase))
+  const startedAt = new WeakMap<Request, number>()
+  const routeOf = (pathname: string) => {
+    const segment = pathname.slice(basePath.length + 1).split('/')[0] ?? ''
+    if (segment === 'openapi.json' || segment === 'docs') return 'docs'
+    return routes.has(segment) ? segment : 'other'
+  }
+  const isRest = (pathname: string) => pathname === basePath || pathname.startsWith(`${basePath}/`)
+  return {
+    onRequest({ request, url }) {
+      if (isRest(url.pathname)) startedAt.set(request, performance.now())
+    },
+    onResponse({ request, response }) {
+      const start = startedAt.get(request)
+      if (start === undefined) return
+      const route = routeOf(new URL(request.url).pathname)
+      metrics.restRequests.inc({ route, status: String(response.status) })
+      metrics.restRequestDuration.observe({ route }, (performance.now() - start) / 1000)
+    },
+  }
+}
+
+/** SOFA's route name of a field: sendMessage → send-message. */
+const kebabCase = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()

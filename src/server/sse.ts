@@ -7,21 +7,25 @@ import type { Plugin } from 'graphql-yoga'
 import type { ExecutionResult } from 'graphql'
 import type { Context } from '../context.js'
 import { isAsyncIterable } from './plugins.js'
-import { serializeResult } from '../realtime/fanout.js'
+import { deliveryOf, serializeResult } from '../realtime/fanout.js'
+import { countDelivery, type Metrics } from './metrics.js'
 
 type Result = ExecutionResult & { extensions?: { eventId?: number } & Record<string, unknown> }
 
-export function useResumableEventIds(): Plugin<Context> {
+export function useResumableEventIds(metrics: Metrics): Plugin<Context> {
+  const processor = (result: unknown, fetchAPI: FetchAPI) => sseProcessor(result, fetchAPI, metrics)
   return {
     onResultProcess({ result, acceptableMediaTypes, setResultProcessor }) {
-      if (isAsyncIterable(result) && acceptableMediaTypes.includes('text/event-stream')) setResultProcessor(sseProcessor, 'text/event-stream')
+      if (isAsyncIterable(result) && acceptableMediaTypes.includes('text/event-stream')) setResultProcessor(processor, 'text/event-stream')
     },
   }
 }
 
 const PING_MS = 12_000
 
-function sseProcessor(result: unknown, fetchAPI: { Response: typeof Response; ReadableStream: typeof ReadableStream; TextEncoder: typeof TextEncoder }) {
+type FetchAPI = { Response: typeof Response; ReadableStream: typeof ReadableStream; TextEncoder: typeof TextEncoder }
+
+function sseProcessor(result: unknown, fetchAPI: FetchAPI, metrics: Metrics) {
   const iterator = (result as AsyncIterable<Result>)[Symbol.asyncIterator]()
   const encoder = new fetchAPI.TextEncoder()
   let ping: NodeJS.Timeout | undefined
@@ -39,6 +43,8 @@ function sseProcessor(result: unknown, fetchAPI: { Response: typeof Response; Re
         if (value != null) {
           const id = value.extensions?.eventId
           controller.enqueue(encoder.encode(`${id === undefined ? '' : `id: ${id}\n`}event: next\ndata: ${serializeResult(value)}\n\n`))
+          const delivery = deliveryOf(value)
+          if (delivery) countDelivery(metrics, delivery, 'sse')
         }
         if (done) {
           controller.enqueue(encoder.encode('event: complete\ndata:\n\n'))

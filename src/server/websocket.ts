@@ -18,7 +18,8 @@ import type { AppServices } from '../context.js'
 import type { Viewer } from '../auth/viewer.js'
 import type { App } from '../app.js'
 import { AppError } from '../errors.js'
-import { serializeResult } from '../realtime/fanout.js'
+import { deliveryOf, serializeResult } from '../realtime/fanout.js'
+import { countDelivery } from './metrics.js'
 import { isAsyncIterable } from './plugins.js'
 import { StreamCounter, tooManyStreams } from '../limits/streams.js'
 import { verifyOrigin } from './surface.js'
@@ -41,10 +42,13 @@ type EnvelopedRoot = { execute(args: ExecutionArgs): unknown; subscribe(args: Ex
 const PAYLOAD_MARK = '__switchboard_payload__'
 const MARKED_TAIL = `"payload":"${PAYLOAD_MARK}"}`
 let markedPayload: string | undefined
+/** The result whose text markedPayload is: what send() counts once it is written. */
+let markedResult: object | undefined
 
 function replacer(this: unknown, key: string, value: unknown) {
   if (key === 'payload' && typeof value === 'object' && value !== null && (this as { type?: string }).type === 'next') {
     markedPayload = serializeResult(value)
+    markedResult = value
     return PAYLOAD_MARK
   }
   return value
@@ -163,9 +167,12 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
       socket.ping()
     }, KEEPALIVE_MS)
     const send = (data: string): Promise<void> => {
-      if (socket.readyState !== socket.OPEN) return Promise.resolve()
-      if (markedPayload !== undefined && data.endsWith(MARKED_TAIL)) data = `${data.slice(0, -MARKED_TAIL.length)}"payload":${markedPayload}}`
+      const payload = markedPayload !== undefined && data.endsWith(MARKED_TAIL) ? markedPayload : undefined
+      const result = payload === undefined ? undefined : markedResult
       markedPayload = undefined
+      markedResult = undefined
+      if (socket.readyState !== socket.OPEN) return Promise.resolve()
+      if (payload !== undefined) data = `${data.slice(0, -MARKED_TAIL.length)}"payload":${payload}}`
       // Coalesce: everything written in this tick leaves in one write.
       if (!corked && raw) {
         corked = true
@@ -176,6 +183,8 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
         })
       }
       socket.send(data)
+      const delivery = result && deliveryOf(result)
+      if (delivery) countDelivery(metrics, delivery, 'websocket')
       if (socket.bufferedAmount <= config.wsMaxBufferedBytes) {
         slowSince = undefined
         return Promise.resolve()

@@ -13,7 +13,7 @@
 // never a gap; seqs commit in order (the row lock), so a committed N implies N-1.
 import { seesConversation, seesInternal, type VisibilityViewer } from '../auth/visibility.js'
 import type { TenantDb, TenantDbCache } from '../db/tenant-scope.js'
-import type { Logger } from '../logger.js'
+import type { Warn } from '../logger.js'
 import type { Broker, Subscription } from '../realtime/pubsub.js'
 import { endWithLifetime, type Lifetime } from '../realtime/streams.js'
 import type { Metrics } from '../server/metrics.js'
@@ -31,7 +31,8 @@ export interface HubDeps {
   broker: Broker
   membership: MembershipCache
   metrics: Metrics
-  log: Logger
+  /** Rate-limited: every followed conversation retries its read while the database is away. */
+  warn: Warn
 }
 
 export interface FollowOptions extends Lifetime {
@@ -145,7 +146,9 @@ class Source {
               setTimeout(() => this.pump(), 20).unref()
               break
             }
-            this.ring.push(eventItem(event))
+            // Read live (after a wake-up): the writers measure commit → socket for these; a follower's own
+            // backlog pages (replays) carry no commit time.
+            this.ring.push({ kind: 'event', event, eventId: event.seq, committedAt: event.createdAt.getTime() })
             this.head = event.seq
           }
           if (this.ring.length > RING_SIZE) this.ring.splice(0, this.ring.length - RING_SIZE)
@@ -153,7 +156,7 @@ class Source {
           if (events.length) this.wakeAll()
         } while (this.again && !this.closed)
       } catch (e) {
-        this.hub.deps.log.warn({ err: String(e), conversationId: this.conversationId }, 'timeline read failed; retrying')
+        this.hub.deps.warn('timeline.read', { err: String(e), conversationId: this.conversationId }, 'timeline read failed; retrying')
         setTimeout(() => this.pump(), 500).unref()
       } finally {
         this.reading = false
@@ -272,7 +275,6 @@ class Follower implements AsyncIterableIterator<TimelineItem> {
 
   private deliver(item: TimelineItem, seq: number): IteratorResult<TimelineItem> {
     this.delivered = seq
-    this.source.deps.metrics.eventsDelivered.inc({ source: 'timeline' })
     return { done: false, value: item }
   }
 

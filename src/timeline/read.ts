@@ -4,7 +4,8 @@ import type { TenantDb } from '../db/tenant-scope.js'
 import type { ConversationEvent } from '../generated/prisma/client.js'
 
 export type TimelineItem =
-  | { kind: 'event'; event: ConversationEvent; eventId: number }
+  /** `committedAt` (ms, the event's createdAt) is set on events read live, for the delivery latency metric. */
+  | { kind: 'event'; event: ConversationEvent; eventId: number; committedAt?: number }
   /** The backlog after `afterSeq` was longer than REPLAY_LIMIT: page it with messages(afterSeq); the stream goes on after `resumeAfterSeq`. */
   | { kind: 'truncated'; conversationId: string; afterSeq: number; resumeAfterSeq: number; eventId: number }
 

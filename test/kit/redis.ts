@@ -25,7 +25,8 @@ export async function startRedisServer(): Promise<RedisServer | null> {
   await launch()
   const stop = async () => {
     const c = child
-    if (!c || c.exitCode !== null) return
+    // Killed by a signal, a child has signalCode set and exitCode still null: stopped either way.
+    if (!c || c.exitCode !== null || c.signalCode !== null) return
     await new Promise<void>((resolve) => {
       c.once('exit', () => resolve())
       c.kill('SIGKILL')

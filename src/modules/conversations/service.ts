@@ -177,11 +177,15 @@ export async function markPosition(ctx: Context, input: { conversationId: string
   const target = Math.min(input.seq, conversation.lastSeq)
   const where = { conversationId: conversation.id, userId: viewer.userId }
   await db(ctx).participant.createMany({ data: [{ ...where, tenantId: TENANT_FROM_SCOPE, role: 'OBSERVER' }], skipDuplicates: true })
+  // The positions before, for the acknowledgement metrics (how far each one moves).
+  const before = await db(ctx).participant.findUniqueOrThrow({ where: { conversationId_userId: where }, select: { lastReadSeq: true, lastDeliveredSeq: true } })
   // Reading implies delivery: markRead moves both positions, markDelivered only its own.
   const fields: Position[] = position === 'lastReadSeq' ? ['lastReadSeq', 'lastDeliveredSeq'] : ['lastDeliveredSeq']
   let moved = false
   for (const field of fields) {
     const result = await db(ctx).participant.updateMany({ where: { ...where, [field]: { lt: target } }, data: { [field]: target } })
+    // Counted only by the call whose update moved it (a concurrent one that lost the race counts nothing).
+    if (result.count > 0) countAcknowledged(ctx, field, Math.max(0, target - before[field]))
     moved ||= result.count > 0
   }
   const participant = await db(ctx).participant.findUniqueOrThrow({ where: { conversationId_userId: where } })
@@ -190,4 +194,12 @@ export async function markPosition(ctx: Context, input: { conversationId: string
     if (position === 'lastReadSeq') publishInbox(ctx, conversation.id, { [viewer.userId]: 'UPDATED' }, null)
   }
   return { conversationId: conversation.id, participant }
+}
+
+/** Delivery-success metrics: how many seqs a recipient acknowledged (delivered or read). */
+function countAcknowledged(ctx: Context, field: Position, seqs: number) {
+  if (!seqs) return
+  const { metrics } = ctx.app
+  metrics.deliveriesAcknowledged.inc({ kind: field === 'lastReadSeq' ? 'read' : 'delivered' }, seqs)
+  if (field === 'lastDeliveredSeq') metrics.tenantDeliveriesAcknowledged.inc({ tenant: metrics.tenantLabel(viewerOf(ctx).tenantExternalId) }, seqs)
 }

@@ -4,9 +4,9 @@
 // see the conversation, REMOVED only those who no longer do. So an admin (who sees everything) gets
 // every change of the tenant, and an operator gets the conversations of their groups.
 import { possibleAudience, seesConversation, seesInternal, type VisibilityViewer } from '../../auth/visibility.js'
+import type { Warn } from '../../logger.js'
 import type { Broker, InboxReason, Topics } from '../../realtime/pubsub.js'
 import type { MembershipCache } from '../../timeline/membership.js'
-import type { Logger } from '../../logger.js'
 
 export interface InboxPayload {
   conversationId: string
@@ -30,7 +30,8 @@ export class InboxRouter {
   constructor(
     private readonly broker: Broker,
     private readonly membership: MembershipCache,
-    private readonly log: Logger,
+    /** Rate-limited (src/logger.ts): routing fails for every event while the database is away. */
+    private readonly warn: Warn,
   ) {}
 
   listen(tenantId: string, viewer: VisibilityViewer, push: (payload: InboxPayload) => void): () => void {
@@ -40,7 +41,7 @@ export class InboxRouter {
         byUser: new Map(),
         overseers: new Set(),
         unsubscribe: this.broker.subscribe('inbox', tenantId, (message) =>
-          void this.route(tenantId, created, message).catch((e: unknown) => this.log.warn({ err: String(e) }, 'inbox routing failed')),
+          void this.route(tenantId, created, message).catch((e: unknown) => this.warn('inbox.route', { err: String(e) }, 'inbox routing failed')),
         ),
       }
       route = created

@@ -1,8 +1,10 @@
 import { builder } from '../../builder.js'
-import { db } from '../../context.js'
+import { type Context, db } from '../../context.js'
 import { idOf } from '../../global-id.js'
 import { MessageRef } from './types.js'
 import { deleteMessage, editMessage, sendMessage } from './service.js'
+// The code maskError will give the client (UNAVAILABLE for an unreachable database, …): the metric's label.
+import { errorCode } from '../../server/mask-error.js'
 import { limitSend } from '../../limits/plugins.js'
 
 const SendMessageInput = builder.inputType('SendMessageInput', {
@@ -24,6 +26,20 @@ const DeleteMessageInput = builder.inputType('DeleteMessageInput', {
 })
 
 type MessageRow = Awaited<ReturnType<typeof sendMessage>>
+
+/**
+ * A whole send (rate limit, id decoding, the service), its refusal counted once in
+ * switchboard_message_send_rejected_total{code} with the code the client sees. (Sends the per-user
+ * operations limit refuses before any resolver runs are counted by src/limits/plugins.ts.)
+ */
+async function countingRejections<T>(ctx: Context, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send()
+  } catch (e) {
+    ctx.app.metrics.sendRejected.inc({ code: errorCode(e) })
+    throw e
+  }
+}
 
 /**
  * The write returned the message (and, on the send fast path, its sender): serve the payload from it
@@ -48,10 +64,11 @@ builder.mutationFields((t) => ({
   sendMessage: t.field({
     type: payload('SendMessagePayload'),
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      await limitSend(ctx)
-      return { message: await sendMessage(ctx, { ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') }) }
-    },
+    resolve: (_root, { input }, ctx) =>
+      countingRejections(ctx, async () => {
+        await limitSend(ctx)
+        return { message: await sendMessage(ctx, { ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') }) }
+      }),
   }),
   editMessage: t.field({
     type: payload('EditMessagePayload'),

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { Prisma } from '../../generated/prisma/client.js'
 import { type Context, db, viewerOf } from '../../context.js'
-import { AppError, badInput, conflict, forbidden, notFound } from '../../errors.js'
+import { badInput, conflict, forbidden, notFound } from '../../errors.js'
 import { TENANT_FROM_SCOPE } from '../../db/tenant-scope.js'
 import { sendAsParticipant } from '../../db/statements.js'
 import { announceTimeline } from '../../realtime/publish.js'
@@ -56,7 +56,7 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
       const sent = internal ? undefined : await sendAsParticipant(ctx.app.prisma, message, outbox)
       if (sent) {
         const { kind, ...message } = sent
-        metrics.messagesSent.inc({ kind })
+        countSent(ctx, kind)
         announceTimeline(ctx, message.conversationId, message.seq)
         return message
       }
@@ -89,7 +89,7 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
         await ctx.app.outbox.enqueue(tx, messageCreatedEvent(viewer, conversation, message))
         return { message, seq, joined }
       })
-      metrics.messagesSent.inc({ kind: conversation.kind })
+      countSent(ctx, conversation.kind)
       announceTimeline(ctx, conversation.id, seq, { membershipChanged: joined, staffOnly: internal })
       return message
     } catch (e) {
@@ -100,12 +100,15 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
       }
       throw e
     }
-  } catch (e) {
-    metrics.sendRejected.inc({ code: e instanceof AppError ? e.code : 'INTERNAL' })
-    throw e
   } finally {
     metrics.sendDuration.observe((performance.now() - startedAt) / 1000)
   }
+}
+
+function countSent(ctx: Context, kind: string) {
+  const { metrics } = ctx.app
+  metrics.messagesSent.inc({ kind })
+  metrics.tenantMessagesSent.inc({ tenant: metrics.tenantLabel(viewerOf(ctx).tenantExternalId) })
 }
 
 /** A unique-key violation, from Prisma's client (P2002) or from a raw statement (SQLSTATE 23505). */
