@@ -4,11 +4,12 @@
 // engine is graphql-subscriptions' in-memory PubSub, the same engine interface RedisPubSub implements.
 import { PubSub } from 'graphql-subscriptions'
 import type { RedisPubSub } from 'graphql-redis-subscriptions'
-import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { Broker, type Topics } from '../../src/realtime/pubsub.js'
 
-const log = pino({ level: 'silent' })
+// Warnings the broker would log (none is expected in these tests).
+const warnings: string[] = []
+const log = (key: string) => void warnings.push(key)
 const timeline = (seq: number): Topics['timeline'] => ({ conversationId: 'c1', seq })
 
 describe('one node (in-process)', () => {
