@@ -14,7 +14,28 @@ try {
 const log = createLogger(config.logLevel)
 const { buildApp } = await import('./app.js')
 const { EmbeddedPostgresError } = await import('./db/embedded.js')
-let app
+
+// Signals are handled from the first moment: a SIGTERM while starting stops what was started once it is
+// up (the embedded database included), instead of killing the process with the default action.
+let app: Awaited<ReturnType<typeof buildApp>> | undefined
+let stopping = false
+let stopped: Promise<void> | undefined
+const stop = () =>
+  (stopped ??= app!.stop().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      log.error({ err: String(e) }, 'shutdown failed')
+      process.exit(1)
+    },
+  ))
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.on(signal, () => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    if (app) void stop()
+  })
+
 try {
   app = await buildApp(config, { log })
 } catch (e) {
@@ -23,6 +44,7 @@ try {
   console.error(e instanceof EmbeddedPostgresError ? e.message : `Switchboard could not start: ${String((e as Error)?.message ?? e).split('\n')[0]}`)
   process.exit(1)
 }
+if (stopping) await stop()
 let url: string
 try {
   url = await app.start()
@@ -34,6 +56,7 @@ try {
   process.exit(1)
 }
 
+if (stopping) await stop()
 const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host
 const base = url.replace(/^http:\/\/[^:]+/, `http://${shownHost}`)
 log.info({ url: `${base}/graphql`, database: config.databaseUrl ? 'DATABASE_URL' : `embedded (${config.dataDir})`, pubsub: config.redisUrl ? 'redis' : 'in-process' }, 'switchboard started')
@@ -50,17 +73,3 @@ const lines = [
 ]
 process.stdout.write(lines.filter((l, i) => l || i === 0 || i === lines.length - 1).join('\n') + '\n')
 
-let stopping = false
-for (const signal of ['SIGTERM', 'SIGINT'] as const)
-  process.on(signal, () => {
-    if (stopping) return
-    stopping = true
-    log.info({ signal }, 'shutting down')
-    app.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        log.error({ err: String(e) }, 'shutdown failed')
-        process.exit(1)
-      },
-    )
-  })
