@@ -137,8 +137,12 @@ export class Connection {
         // A token already due for refresh (e.g. a cached one about to expire) is replaced before it is used.
         let times = tokenTimes(token)
         if (times && !this.tokenRefused && Date.now() >= refreshAt(times, Date.now())) {
-          token = await options.getToken({ forceRefresh: true })
-          times = tokenTimes(token)
+          try {
+            token = await options.getToken({ forceRefresh: true })
+            times = tokenTimes(token)
+          } catch {
+            // Not fatal: the token in hand is still tried (the server answers 4401 if it has expired).
+          }
         }
         if (socket === this.socket && !this.disposed) {
           this.startTimer('connectTimer', connectTimeout, () => this.terminate(CLOSE_TIMED_OUT))
