@@ -55,6 +55,11 @@ export interface SwitchboardClientOptions {
   /** A WebSocket implementation where there is no global one (Node < 22: `import WebSocket from 'ws'`). */
   WebSocket?: unknown
   fetch?: typeof fetch
+  /**
+   * An HTTP request without a (complete) answer within this time is aborted and fails as NETWORK, which the
+   * outbox retries under the same clientMessageId (default 30 s).
+   */
+  requestTimeoutMs?: number
   /** Reconnect and resend backoff (default 500 ms doubling to 30 s, jittered). */
   retry?: RetryOptions
   /** clientMessageId generator (default: crypto.randomUUID). */
@@ -91,7 +96,12 @@ export class SwitchboardClient {
 
   constructor(private options: SwitchboardClientOptions) {
     const getToken: GetToken = (o) => options.getToken(o)
-    this.execute = httpExecutor({ url: options.url, getToken, ...(options.fetch && { fetch: options.fetch }) })
+    this.execute = httpExecutor({
+      url: options.url,
+      getToken,
+      ...(options.fetch && { fetch: options.fetch }),
+      ...(options.requestTimeoutMs !== undefined && { timeoutMs: options.requestTimeoutMs }),
+    })
     this.connection = new Connection({
       wsUrl: options.wsUrl ?? options.url.replace(/^http/, 'ws'),
       getToken,
