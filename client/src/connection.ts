@@ -152,6 +152,7 @@ export class Connection {
       },
       on: {
         connecting: () => {
+          this.terminatedWith = null
           this.setState({ status: this.everConnected ? 'reconnecting' : 'connecting' })
           this.startTimer('connectTimer', connectTimeout, () => this.terminate(CLOSE_TIMED_OUT))
         },
@@ -398,12 +399,13 @@ export class Connection {
    * removed its handler, which would be an uncaught exception: such sockets get a listener that ignores it.
    */
   private trackSockets(Impl: new (...args: unknown[]) => object): unknown {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const connection = this
+    const remember = (socket: object) => {
+      this.socket = socket
+    }
     return class TrackedWebSocket extends Impl {
       constructor(...args: unknown[]) {
         super(...args)
-        connection.socket = this
+        remember(this)
         const on = (this as { on?: unknown }).on
         if (typeof on === 'function') on.call(this, 'error', () => {})
       }
