@@ -43,7 +43,9 @@ export interface SwitchboardClientOptions {
   wsUrl?: string
   /**
    * Returns the user's JWT. Called for every HTTP request and every WebSocket connection; `forceRefresh` is
-   * true after the server refused the last token (HTTP 401, or a socket closed with 4401 when it expired).
+   * true after the server refused the last token (HTTP 401, or a socket closed with 4401 when it expired),
+   * and shortly before the socket's token expires (its `exp`, read without verifying: 30 s before, or 10% of
+   * its lifetime when shorter), after which the socket is replaced by one opened with the new token.
    */
   getToken: GetToken
   /** Where pending sends are kept (default: in memory). localStorage and React Native's AsyncStorage fit. */
@@ -53,6 +55,11 @@ export interface SwitchboardClientOptions {
   /** A WebSocket implementation where there is no global one (Node < 22: `import WebSocket from 'ws'`). */
   WebSocket?: unknown
   fetch?: typeof fetch
+  /**
+   * An HTTP request without a (complete) answer within this time is aborted and fails as NETWORK, which the
+   * outbox retries under the same clientMessageId (default 30 s).
+   */
+  requestTimeoutMs?: number
   /** Reconnect and resend backoff (default 500 ms doubling to 30 s, jittered). */
   retry?: RetryOptions
   /** clientMessageId generator (default: crypto.randomUUID). */
@@ -61,6 +68,14 @@ export interface SwitchboardClientOptions {
   pageSize?: number
   /** graphql-ws keep-alive ping interval (default 10 s). */
   keepAliveMs?: number
+  /**
+   * A ping without a pong within this time means the connection died silently (no FIN: a network change, a
+   * NAT drop): the socket is terminated (lastCloseCode 4408) and the client reconnects and resumes
+   * (default keepAliveMs).
+   */
+  pongTimeoutMs?: number
+  /** A socket not open and acknowledged within this time is terminated the same way (default 15 s; getToken's time not counted). */
+  connectTimeoutMs?: number
 }
 
 export type Viewer = SdkViewerQuery['viewer']
@@ -81,13 +96,20 @@ export class SwitchboardClient {
 
   constructor(private options: SwitchboardClientOptions) {
     const getToken: GetToken = (o) => options.getToken(o)
-    this.execute = httpExecutor({ url: options.url, getToken, ...(options.fetch && { fetch: options.fetch }) })
+    this.execute = httpExecutor({
+      url: options.url,
+      getToken,
+      ...(options.fetch && { fetch: options.fetch }),
+      ...(options.requestTimeoutMs !== undefined && { timeoutMs: options.requestTimeoutMs }),
+    })
     this.connection = new Connection({
       wsUrl: options.wsUrl ?? options.url.replace(/^http/, 'ws'),
       getToken,
       WebSocket: options.WebSocket,
       ...(options.retry && { retry: options.retry }),
       ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }),
+      ...(options.pongTimeoutMs !== undefined && { pongTimeoutMs: options.pongTimeoutMs }),
+      ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
     })
     this.inboxEvents = new InboxEvents(this.connection)
     this.outbox = new Outbox<TimelineMessage>({

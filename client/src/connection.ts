@@ -8,17 +8,36 @@
 // event, or reconnectNow(), skips the wait. A browser's `offline` event drops the socket at once (close
 // code 4499): an open WebSocket can outlive the network without noticing (Chromium keeps it open through
 // its offline mode, holding its frames), and the app should show it is offline.
+//
+// Dead connections: graphql-ws pings every keepAliveMs but never gives up on a missing pong, and a WebSocket
+// that is still opening has no timeout at all; a connection that died without a FIN (a phone switching
+// networks, a NAT mapping dropped) would then never be noticed. So a ping without a pong within
+// pongTimeoutMs, or a socket not acknowledged within connectTimeoutMs, is terminated (lastCloseCode 4408)
+// and the subscriptions are restarted like after any lost connection.
+//
+// Token expiry: when the token given to connection_init is a JWT with `exp`, getToken({ forceRefresh: true })
+// is asked shortly before it expires (30 s, or 10% of its lifetime when shorter) and the socket is replaced
+// by one opened with the new token at once, the subscriptions resuming from their positions, instead of
+// waiting for the server to close it with 4401 at expiry.
 import { createClient, type Client } from 'graphql-ws'
 import { backoffDelay, type RetryOptions } from './backoff.js'
 import { SwitchboardError, type GraphQLErrorLike } from './errors.js'
 import { Listeners } from './emitter.js'
 import type { GetToken } from './http.js'
+import { refreshAt, tokenTimes } from './token.js'
+
+/** The close code reported (lastCloseCode) when the client itself gave up on a silent connection. */
+export const CLOSE_TIMED_OUT = 4408
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed'
 
 export interface ConnectionState {
   status: ConnectionStatus
-  /** The close code of the last lost connection (e.g. 4401 token expired, 1006 network, 1001 server stopping, 4499 dropped on the browser's `offline` event). */
+  /**
+   * The close code of the last lost connection (e.g. 4401 token expired, 1006 network, 1001 server stopping,
+   * 4499 dropped on the browser's `offline` event, 4408 no pong or no connection_ack in time). A socket
+   * replaced before its token expired is not a lost connection and leaves it unchanged.
+   */
   lastCloseCode: number | null
   /** Failed attempts since the last successful connection. */
   retries: number
@@ -49,8 +68,12 @@ export interface ConnectionOptions {
   /** A WebSocket implementation for runtimes without a global one (Node < 22: the `ws` package). */
   WebSocket?: unknown
   retry?: RetryOptions
-  /** graphql-ws ping interval; a missing pong closes the socket (default 10 s). */
+  /** graphql-ws ping interval (default 10 s). */
   keepAliveMs?: number
+  /** A ping not answered within this time terminates the socket, which then reconnects (default keepAliveMs). */
+  pongTimeoutMs?: number
+  /** A socket not open and acknowledged within this time (getToken's own time not counted) is terminated (default 15 s). */
+  connectTimeoutMs?: number
 }
 
 interface Live {
@@ -69,6 +92,18 @@ function isCloseEvent(value: unknown): value is { code: number; reason: string }
 
 export class Connection {
   private client: Client
+  /** The WebSocket of the current attempt (from its constructor on), to tell its callbacks from an older one's. */
+  private socket: unknown = null
+  /** Pong, connect and token-refresh deadlines of the current socket. */
+  private pongTimer: ReturnType<typeof setTimeout> | null = null
+  private connectTimer: ReturnType<typeof setTimeout> | null = null
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null
+  /** The code to report for a socket this class terminated (terminate() itself reports 4499). */
+  private terminatedWith: number | null = null
+  /** A token fetched ahead of expiry, for the next connection_init. */
+  private nextToken: string | null = null
+  /** The socket was replaced on purpose (token refresh): reconnect at once, not a lost connection. */
+  private replacing = false
   private lives = new Set<Live>()
   private timer: ReturnType<typeof setTimeout> | null = null
   private tokenRefused = false
@@ -83,31 +118,76 @@ export class Connection {
   constructor(private options: ConnectionOptions) {
     const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: unknown }).WebSocket
     if (!WebSocketImpl) throw new Error('No WebSocket implementation: pass createSwitchboardClient({ WebSocket }) (e.g. the `ws` package on Node)')
+    const keepAlive = options.keepAliveMs ?? 10_000
+    const pongTimeout = options.pongTimeoutMs ?? keepAlive
+    const connectTimeout = options.connectTimeoutMs ?? 15_000
     this.client = createClient({
       url: options.wsUrl,
-      webSocketImpl: WebSocketImpl,
+      webSocketImpl: this.trackSockets(WebSocketImpl as new (...args: unknown[]) => object),
       lazy: true,
       lazyCloseTimeout: 1000,
       retryAttempts: 0,
-      keepAlive: options.keepAliveMs ?? 10_000,
+      keepAlive,
       connectionParams: async () => {
-        const token = await options.getToken({ forceRefresh: this.tokenRefused })
+        const socket = this.socket
+        this.clearTimer('connectTimer') // getToken may take its time (a request to the app's backend)
+        let token = this.tokenRefused ? null : this.nextToken
+        this.nextToken = null
+        token ??= await options.getToken({ forceRefresh: this.tokenRefused })
+        // A token already due for refresh (e.g. a cached one about to expire) is replaced before it is used.
+        let times = tokenTimes(token)
+        if (times && !this.tokenRefused && Date.now() >= refreshAt(times, Date.now())) {
+          try {
+            token = await options.getToken({ forceRefresh: true })
+            times = tokenTimes(token)
+          } catch {
+            // Not fatal: the token in hand is still tried (the server answers 4401 if it has expired).
+          }
+        }
+        if (socket === this.socket && !this.disposed) {
+          this.startTimer('connectTimer', connectTimeout, () => this.terminate(CLOSE_TIMED_OUT))
+          this.scheduleTokenRefresh(times)
+        }
         return { authorization: `Bearer ${token}` }
       },
       on: {
-        connecting: () => this.setState({ status: this.everConnected ? 'reconnecting' : 'connecting' }),
+        connecting: () => {
+          this.terminatedWith = null
+          this.setState({ status: this.everConnected ? 'reconnecting' : 'connecting' })
+          this.startTimer('connectTimer', connectTimeout, () => this.terminate(CLOSE_TIMED_OUT))
+        },
+        opened: () => this.clearTimer('connectTimer'),
         connected: () => {
+          this.clearTimer('connectTimer')
+          this.replacing = false
           const resumed = this.everConnected
           this.everConnected = true
           this.tokenRefused = false
           this.setState({ status: 'connected', retries: 0 })
           this.connected.emit({ resumed })
         },
+        ping: (received) => {
+          // graphql-ws sends the next ping keepAliveMs after the last pong: one outstanding ping at a time.
+          if (!received) this.startTimer('pongTimer', pongTimeout, () => this.terminate(CLOSE_TIMED_OUT))
+        },
+        pong: (received) => {
+          if (received) this.clearTimer('pongTimer')
+        },
         closed: (event) => {
+          this.clearTimer('connectTimer')
+          this.clearTimer('pongTimer')
+          this.clearTimer('refreshTimer')
+          const terminatedWith = this.terminatedWith
+          this.terminatedWith = null
           if (this.disposed) return
+          if (this.replacing) {
+            this.setState({ status: this.lives.size ? 'reconnecting' : 'idle' })
+            return
+          }
           if (isCloseEvent(event)) {
-            if (event.code === 4401) this.tokenRefused = true
-            this.setState({ lastCloseCode: event.code })
+            const code = terminatedWith ?? event.code
+            if (code === 4401) this.tokenRefused = true
+            this.setState({ lastCloseCode: code })
           }
           this.setState({ status: this.lives.size ? 'reconnecting' : 'idle' })
         },
@@ -143,6 +223,9 @@ export class Connection {
   dispose(): void {
     this.disposed = true
     if (this.timer) clearTimeout(this.timer)
+    this.clearTimer('connectTimer')
+    this.clearTimer('pongTimer')
+    this.clearTimer('refreshTimer')
     this.removeOnline?.()
     for (const live of this.lives) {
       live.generation++
@@ -222,6 +305,15 @@ export class Connection {
 
   private scheduleRestart(): void {
     if (this.timer || this.disposed) return
+    if (this.replacing) {
+      // The socket was replaced on purpose (token refresh): the new one opens at once.
+      this.replacing = false
+      this.timer = setTimeout(() => {
+        this.timer = null
+        this.restartLost()
+      }, 0)
+      return
+    }
     // Offline (navigator.onLine, where there is one): wait the longest delay; the `online` event cuts it short.
     const offline = (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false
     const delay = offline
@@ -242,6 +334,81 @@ export class Connection {
       if (live.timer) clearTimeout(live.timer)
       live.timer = null
       this.start(live)
+    }
+  }
+
+  /** Drops the current socket at once (no close handshake: it may be dead) and reports `code` for it. */
+  private terminate(code: number | null): void {
+    if (this.disposed) return
+    this.terminatedWith = code
+    this.client.terminate()
+  }
+
+  /**
+   * Asks for a new token shortly before the current one expires, then replaces the socket with one opened
+   * with it. A token already due (its refresh time passed even after a forced refresh, e.g. a skewed clock)
+   * gets no timer: the server's 4401 at expiry remains the fallback, so this never loops.
+   */
+  private scheduleTokenRefresh(times: ReturnType<typeof tokenTimes>): void {
+    this.clearTimer('refreshTimer')
+    if (!times) return
+    const delay = refreshAt(times, Date.now()) - Date.now()
+    if (delay <= 0) return
+    const socket = this.socket
+    // setTimeout's limit (~24.8 days): a longer-lived token is looked at again then.
+    this.startTimer('refreshTimer', Math.min(delay, 2 ** 31 - 1), () => {
+      if (delay > 2 ** 31 - 1) return this.scheduleTokenRefresh(times)
+      void this.refreshToken(socket, times.expiresAt)
+    })
+  }
+
+  private async refreshToken(socket: unknown, expiresAt: number): Promise<void> {
+    let token: string
+    try {
+      token = await this.options.getToken({ forceRefresh: true })
+    } catch {
+      return // the server's 4401 at expiry asks again
+    }
+    if (socket !== this.socket || this.disposed) return
+    const times = tokenTimes(token)
+    if (times && times.expiresAt <= expiresAt) return // no newer token to be had: nothing to gain
+    this.nextToken = token
+    if (!this.lives.size) return // no socket to replace; the next connection_init takes it
+    this.replacing = true
+    this.terminate(null)
+  }
+
+  private startTimer(name: 'pongTimer' | 'connectTimer' | 'refreshTimer', ms: number, fire: () => void): void {
+    this.clearTimer(name)
+    if (!Number.isFinite(ms) || ms <= 0) return
+    this[name] = setTimeout(() => {
+      this[name] = null
+      fire()
+    }, ms)
+  }
+
+  private clearTimer(name: 'pongTimer' | 'connectTimer' | 'refreshTimer'): void {
+    const timer = this[name]
+    if (timer) clearTimeout(timer)
+    this[name] = null
+  }
+
+  /**
+   * The WebSocket implementation graphql-ws is given: the same class, remembering the socket of the current
+   * attempt. With `ws` (Node), a socket terminated while still opening emits 'error' after graphql-ws has
+   * removed its handler, which would be an uncaught exception: such sockets get a listener that ignores it.
+   */
+  private trackSockets(Impl: new (...args: unknown[]) => object): unknown {
+    const remember = (socket: object) => {
+      this.socket = socket
+    }
+    return class TrackedWebSocket extends Impl {
+      constructor(...args: unknown[]) {
+        super(...args)
+        remember(this)
+        const on = (this as { on?: unknown }).on
+        if (typeof on === 'function') on.call(this, 'error', () => {})
+      }
     }
   }
 

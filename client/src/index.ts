@@ -1,6 +1,6 @@
 // The package's public surface (an entry point, so it re-exports; nothing inside the package imports it).
 export { createSwitchboardClient, SwitchboardClient, type SwitchboardClientOptions, type Viewer } from './client.js'
-export { Connection, type ConnectionState, type ConnectionStatus } from './connection.js'
+export { Connection, CLOSE_TIMED_OUT, type ConnectionState, type ConnectionStatus } from './connection.js'
 export { SwitchboardError, type ErrorCode, type GraphQLErrorLike } from './errors.js'
 export { httpExecutor, type Execute, type GetToken, type Document } from './http.js'
 export { memoryStorage, type KeyValueStorage } from './storage.js'
