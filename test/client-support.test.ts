@@ -116,9 +116,9 @@ describe('support actions through the SDK', () => {
     expect(adminView()).toMatchObject({ assignee: null, groups: [{ group: { name: 'billing' } }], version: moved.version })
     expect(await serverView(admin, conversationId)).toMatchObject({ version: moved.version, assignee: null })
     expect(await serverConversation(admin, conversationId)).toMatchObject({ groups: [{ group: { name: 'billing' } }] })
-    // op0 is not in billing: read again, its store says it can no longer see the conversation. (The server
-    // sends the old group's operators no inbox event on a transfer, so the store is not told by itself.)
-    await op.conversation(conversationId).refresh()
+    // op0 is not in billing: the transfer's REMOVED inbox event makes its store read again, and it says
+    // the conversation can no longer be seen.
+    await waitUntil(() => op.conversation(conversationId).getSnapshot().status === 'not-found', 'op0’s store hears it is gone')
     expect(op.conversation(conversationId).getSnapshot()).toMatchObject({ status: 'not-found', conversation: null })
   })
 

@@ -244,6 +244,21 @@ describe('collision presence', () => {
 })
 
 describe('lifecycle', () => {
+  it("a transfer to another group is REMOVED from the old group's operators' inboxes and ADDED to the new group's, across processes", async () => {
+    const { admin, ops, outsider, billing, conversationId } = await desk(2)
+    const [before, beforeB] = await Promise.all([activeSubscriptions(a.url, 'inboxEvents'), activeSubscriptions(b.url, 'inboxEvents')])
+    const oldGroup = subscribe(a.wsUrl, { token: ops[1]!.token, document: InboxEventsDocument })
+    const newGroup = subscribe(b.wsUrl, { token: outsider.token, document: InboxEventsDocument })
+    await Promise.all([liveSubscriptions(a.url, 'inboxEvents', before + 1), liveSubscriptions(b.url, 'inboxEvents', beforeB + 1)])
+    const { version } = (await view(runA, admin, conversationId))!
+    ;(await runB({ document: TransferConversationDocument, token: admin.token, variables: { input: { conversationId, groupId: billing, expectedVersion: version } } })).expectData()
+    const [left] = await oldGroup.waitFor(1)
+    expect(left!.inboxEvents).toEqual({ reason: 'REMOVED', conversationId, conversation: null })
+    const [arrived] = await newGroup.waitFor(1)
+    expect(arrived!.inboxEvents).toMatchObject({ reason: 'ADDED', conversationId, conversation: { id: conversationId } })
+    await Promise.all([oldGroup.close(), newGroup.close()])
+  })
+
   it("transfer to another group, claimed and closed there; the end user's next message reopens it", async () => {
     const { admin, ops, user, outsider, billing, conversationId } = await desk(1)
     ;(await runA({ document: ClaimConversationDocument, token: ops[0]!.token, variables: { input: { conversationId } } })).expectData()

@@ -139,16 +139,27 @@ export async function transferConversation(ctx: Context, input: { conversationId
   const { conversation } = await requireSupport(ctx, input.conversationId, 'conversation:assign')
   const group = await db(ctx).group.findUnique({ where: { id: input.groupId! } })
   if (!group) throw notFound('Group')
+  // Whose lists it leaves: the old groups' members (the inbox router tells only those who no longer see it).
+  const inbox: Record<string, 'REMOVED' | 'ADDED'> = {}
   const seq = await writeTimeline(db(ctx), conversation.id, async (tx, append) => {
     const now = await current(tx, conversation.id)
     if (now.version !== input.expectedVersion) throw conflictWith(`The conversation changed (version ${now.version}, expected ${input.expectedVersion})`, now)
+    const [leaving, arriving] = await Promise.all([
+      tx.groupMember.findMany({ where: { group: { conversations: { some: { conversationId: conversation.id } } } }, select: { userId: true } }),
+      tx.groupMember.findMany({ where: { groupId: group.id }, select: { userId: true } }),
+    ])
+    // The new group's members get it ADDED; a member of both keeps it (UPDATED, the default).
+    const left = new Set(leaving.map((m) => m.userId))
+    const joined = new Set(arriving.map((m) => m.userId))
+    for (const userId of left) if (!joined.has(userId)) inbox[userId] = 'REMOVED'
+    for (const userId of joined) if (!left.has(userId)) inbox[userId] = 'ADDED'
     await tx.conversationGroup.deleteMany({ where: { conversationId: conversation.id } })
     await tx.conversationGroup.create({ data: { tenantId: conversation.tenantId, conversationId: conversation.id, groupId: group.id } })
     await tx.conversation.update({ where: { id: conversation.id }, data: { assigneeId: null } })
     return append({ type: 'CONVERSATION_TRANSFERRED', actorId: viewerOf(ctx).userId, groupId: group.id }, { bumpVersion: true, touchActivity: true })
   })
   // Who sees it changed: the old group's operators lose it, the new group's gain it.
-  announceTimeline(ctx, conversation.id, seq, { membershipChanged: true })
+  announceTimeline(ctx, conversation.id, seq, { membershipChanged: true, inbox })
   return conversation.id
 }
 
