@@ -9,7 +9,18 @@ import tseslint from 'typescript-eslint'
 const graphQLConfig = { schema: 'schema.graphql', documents: 'test/operations/**/*.graphql' }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', 'client/generated/', 'client/src/generated/', '**/dist/', 'coverage/', 'test-artifacts/', '.data/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'src/generated/',
+      'client/generated/',
+      'client/src/generated/',
+      '**/dist/',
+      'coverage/',
+      'test-artifacts/',
+      '.data/',
+    ],
+  },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended, prettier],
@@ -33,7 +44,12 @@ export default tseslint.config(
       // Entities are Relay nodes (id: ID!); events, payloads, connections and value objects are not entities.
       '@graphql-eslint/strict-id-in-types': [
         'error',
-        { exceptions: { suffixes: ['Event', 'Payload', 'Connection', 'Edge', 'Counts', 'Settings', 'Preferences', 'Signal'], types: ['ConversationGroup', 'GroupMember', 'MessageRevision', 'PageInfo', 'Participant', 'Viewer'] } },
+        {
+          exceptions: {
+            suffixes: ['Event', 'Payload', 'Connection', 'Edge', 'Counts', 'Settings', 'Preferences', 'Signal'],
+            types: ['ConversationGroup', 'GroupMember', 'MessageRevision', 'PageInfo', 'Participant', 'Viewer'],
+          },
+        },
       ],
     },
   },

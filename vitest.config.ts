@@ -18,7 +18,10 @@ export default defineConfig({
       // Pure rules: no database, no Redis, no server (`npx vitest run --project unit` takes seconds).
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       // Real servers against the run's PostgreSQL (and Redis when available), started once by global-setup.
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: ['test/unit/**'], globalSetup: ['test/kit/global-setup.ts'] } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: ['test/unit/**'], globalSetup: ['test/kit/global-setup.ts'] },
+      },
     ],
   },
 })

@@ -19,10 +19,14 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-migration-'))
 const db = await startEmbeddedPostgres(dir)
 try {
   await migrate(db.url)
-  const diff = spawnSync('node_modules/.bin/prisma', ['migrate', 'diff', '--from-config-datasource', '--to-schema', 'prisma/schema.prisma', '--script'], {
-    env: { ...process.env, DATABASE_URL: db.url },
-    encoding: 'utf8',
-  })
+  const diff = spawnSync(
+    'node_modules/.bin/prisma',
+    ['migrate', 'diff', '--from-config-datasource', '--to-schema', 'prisma/schema.prisma', '--script'],
+    {
+      env: { ...process.env, DATABASE_URL: db.url },
+      encoding: 'utf8',
+    },
+  )
   if (diff.status !== 0) throw new Error(diff.stderr || diff.stdout)
   if (!diff.stdout.trim() || /empty migration/i.test(diff.stdout)) {
     console.log('prisma/schema.prisma matches the committed migrations: nothing to write')

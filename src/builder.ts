@@ -32,7 +32,8 @@ export const builder = new SchemaBuilder<{
       authenticated: ctx.viewer !== null,
       permission: (permission) => ctx.viewer !== null && can(ctx.viewer, permission),
     }),
-    unauthorizedError: (_parent, _ctx, _info, result) => forbidden(result.message.startsWith('Not authorized') ? undefined : result.message),
+    unauthorizedError: (_parent, _ctx, _info, result) =>
+      forbidden(result.message.startsWith('Not authorized') ? undefined : result.message),
     // A check that throws an expected error (e.g. NOT_FOUND) surfaces as that error.
     treatErrorsAsUnauthorized: false,
   },

@@ -42,7 +42,10 @@ export function messageCursor(cursor: string, field: string): { conversationId: 
 }
 
 /** Validates `after` and `before` of a connection with `decodeOne`; returns the decoded one in use. */
-export function connectionCursor<T>(args: { after?: string | null; before?: string | null }, decodeOne: (cursor: string, field: string) => T): T | undefined {
+export function connectionCursor<T>(
+  args: { after?: string | null; before?: string | null },
+  decodeOne: (cursor: string, field: string) => T,
+): T | undefined {
   const after = args.after == null ? undefined : decodeOne(args.after, 'after')
   const before = args.before == null ? undefined : decodeOne(args.before, 'before')
   return before ?? after

@@ -3,7 +3,6 @@ import { createPublicKey } from 'node:crypto'
 import { z } from 'zod'
 import { developmentSecret } from './auth/dev-secret.js'
 
-
 const optional = z
   .string()
   .optional()
@@ -16,73 +15,89 @@ const bool = z
 const optionalInt = (min: number, max: number) => optional.pipe(z.coerce.number<string | undefined>().int().min(min).max(max).optional())
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def)
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: int(4000, 0, 65535),
-    HOST: z.string().default('0.0.0.0'),
-    DATABASE_URL: optional.pipe(
-      z
-        .string()
-        .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
-        .optional(),
-    ),
-    DATABASE_POOL_SIZE: int(10, 1, 200),
-    DATA_DIR: z.string().default('./.data'),
-    REDIS_URL: optional.pipe(
-      z
-        .string()
-        .regex(/^rediss?:\/\//, 'must be a redis:// URL')
-        .optional(),
-    ),
-    JWT_SECRET: optional,
-    JWT_PUBLIC_KEY: optional.refine((pem) => pem === undefined || isVerificationKey(pem), 'must be a PEM public key (RSA for RS256, EC P-256 for ES256)'),
-    JWT_ISSUER: optional,
-    JWT_AUDIENCE: optional,
-    JWT_ALLOW_NO_EXP: bool,
-    JWT_MAX_TOKEN_LIFETIME_SECONDS: optionalInt(1, 10 * 365 * 24 * 3600),
-    GRAPHIQL: bool,
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    MAX_MESSAGE_LENGTH: int(10_000, 1, 1_000_000),
-    MAX_REQUEST_BYTES: int(1_048_576, 1024, 100 * 1_048_576),
-    REPLAY_LIMIT: int(1000, 1, 100_000),
-    TYPING_TTL_MS: int(5000, 500, 60_000),
-    SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
-    METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-    METRICS_MAX_OPERATION_NAMES: int(100, 0, 10_000),
-    METRICS_MAX_TENANT_LABELS: int(50, 0, 10_000),
-    LOG_REPEAT_INTERVAL_MS: int(60_000, 100, 3_600_000),
-    MAX_LIST_NODES: int(10_000, 100, 10_000_000),
-    INTROSPECTION: bool,
-    REST_DOCS: bool,
-    ALLOWED_ORIGINS: optional.transform((v) => v?.split(',').map((o) => o.trim()).filter(Boolean)),
-    REQUEST_TIMEOUT_MS: int(30_000, 1000, 3_600_000),
-    HEADERS_TIMEOUT_MS: int(10_000, 1000, 600_000),
-    // CONTRACT.md: `off` turns every rate limit off; anything else leaves them on.
-    RATE_LIMITS: z.string().optional().transform((v) => v?.trim().toLowerCase() !== 'off'),
-    RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
-    RATE_LIMIT_SENDS_PER_USER: int(120, 1, 10_000_000),
-    RATE_LIMIT_SENDS_PER_TENANT: int(6000, 1, 100_000_000),
-    RATE_LIMIT_OPERATIONS_PER_USER: int(1200, 1, 100_000_000),
-    RATE_LIMIT_AUTH_FAILURES_PER_IP: int(100, 1, 10_000_000),
-    MAX_SUBSCRIPTIONS_PER_SOCKET: int(100, 1, 100_000),
-    MAX_SOCKETS_PER_USER: int(50, 1, 100_000),
-    MAX_SSE_STREAMS_PER_USER: int(50, 1, 100_000),
-    // Notifications and webhooks (src/outbox, src/modules/webhooks, src/modules/notifications)
-    OUTBOX_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier').default('graphile_worker'),
-    OUTBOX_NAMESPACE: z.string().regex(/^[a-z0-9_]{0,40}$/, 'must be lowercase letters, digits and _').default(''),
-    OUTBOX_CONCURRENCY: int(4, 1, 100),
-    OUTBOX_WORKER: bool,
-    WEBHOOK_ALLOW_PRIVATE: bool,
-    WEBHOOK_MAX_ATTEMPTS: int(8, 1, 50),
-    WEBHOOK_RETRY_BASE_MS: int(10_000, 1, 86_400_000),
-    WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
-    WEBHOOK_DISABLE_AFTER_DEAD_LETTERS: int(5, 1, 1000),
-    NOTIFY_DELAY_MS: int(10_000, 0, 86_400_000),
-    ROW_LEVEL_SECURITY: bool,
-    WS_MAX_BUFFERED_BYTES: int(4 * 1_048_576, 65_536, 1024 * 1_048_576),
-    WS_SLOW_CONSUMER_MS: int(10_000, 100, 600_000),
-  })
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(4000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: optional.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+      .optional(),
+  ),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  DATA_DIR: z.string().default('./.data'),
+  REDIS_URL: optional.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .optional(),
+  ),
+  JWT_SECRET: optional,
+  JWT_PUBLIC_KEY: optional.refine(
+    (pem) => pem === undefined || isVerificationKey(pem),
+    'must be a PEM public key (RSA for RS256, EC P-256 for ES256)',
+  ),
+  JWT_ISSUER: optional,
+  JWT_AUDIENCE: optional,
+  JWT_ALLOW_NO_EXP: bool,
+  JWT_MAX_TOKEN_LIFETIME_SECONDS: optionalInt(1, 10 * 365 * 24 * 3600),
+  GRAPHIQL: bool,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_MESSAGE_LENGTH: int(10_000, 1, 1_000_000),
+  MAX_REQUEST_BYTES: int(1_048_576, 1024, 100 * 1_048_576),
+  REPLAY_LIMIT: int(1000, 1, 100_000),
+  TYPING_TTL_MS: int(5000, 500, 60_000),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+  METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  METRICS_MAX_OPERATION_NAMES: int(100, 0, 10_000),
+  METRICS_MAX_TENANT_LABELS: int(50, 0, 10_000),
+  LOG_REPEAT_INTERVAL_MS: int(60_000, 100, 3_600_000),
+  MAX_LIST_NODES: int(10_000, 100, 10_000_000),
+  INTROSPECTION: bool,
+  REST_DOCS: bool,
+  ALLOWED_ORIGINS: optional.transform((v) =>
+    v
+      ?.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  ),
+  REQUEST_TIMEOUT_MS: int(30_000, 1000, 3_600_000),
+  HEADERS_TIMEOUT_MS: int(10_000, 1000, 600_000),
+  // CONTRACT.md: `off` turns every rate limit off; anything else leaves them on.
+  RATE_LIMITS: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim().toLowerCase() !== 'off'),
+  RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
+  RATE_LIMIT_SENDS_PER_USER: int(120, 1, 10_000_000),
+  RATE_LIMIT_SENDS_PER_TENANT: int(6000, 1, 100_000_000),
+  RATE_LIMIT_OPERATIONS_PER_USER: int(1200, 1, 100_000_000),
+  RATE_LIMIT_AUTH_FAILURES_PER_IP: int(100, 1, 10_000_000),
+  MAX_SUBSCRIPTIONS_PER_SOCKET: int(100, 1, 100_000),
+  MAX_SOCKETS_PER_USER: int(50, 1, 100_000),
+  MAX_SSE_STREAMS_PER_USER: int(50, 1, 100_000),
+  // Notifications and webhooks (src/outbox, src/modules/webhooks, src/modules/notifications)
+  OUTBOX_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier')
+    .default('graphile_worker'),
+  OUTBOX_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9_]{0,40}$/, 'must be lowercase letters, digits and _')
+    .default(''),
+  OUTBOX_CONCURRENCY: int(4, 1, 100),
+  OUTBOX_WORKER: bool,
+  WEBHOOK_ALLOW_PRIVATE: bool,
+  WEBHOOK_MAX_ATTEMPTS: int(8, 1, 50),
+  WEBHOOK_RETRY_BASE_MS: int(10_000, 1, 86_400_000),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  WEBHOOK_DISABLE_AFTER_DEAD_LETTERS: int(5, 1, 1000),
+  NOTIFY_DELAY_MS: int(10_000, 0, 86_400_000),
+  ROW_LEVEL_SECURITY: bool,
+  WS_MAX_BUFFERED_BYTES: int(4 * 1_048_576, 65_536, 1024 * 1_048_576),
+  WS_SLOW_CONSUMER_MS: int(10_000, 100, 600_000),
+})
 
 export type Env = z.output<typeof schema>
 
@@ -181,7 +196,10 @@ function crossChecks(source: Record<string, string | undefined>): string[] {
 /** Parses the environment; throws ConfigError listing every problem at once, one line each. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = schema.safeParse(source)
-  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)), ...crossChecks(source)]
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)),
+    ...crossChecks(source),
+  ]
   // Without a configured key the development secret is kept in DATA_DIR: a DATA_DIR that cannot hold
   // it is a configuration problem too, reported with the others rather than as a crash.
   let devSecret: string | undefined
@@ -189,7 +207,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     try {
       devSecret = developmentSecret(parsed.data.DATA_DIR)
     } catch (e) {
-      problems.push(`DATA_DIR: cannot keep the development secret in ${parsed.data.DATA_DIR} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose a writable directory or set JWT_SECRET`)
+      problems.push(
+        `DATA_DIR: cannot keep the development secret in ${parsed.data.DATA_DIR} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose a writable directory or set JWT_SECRET`,
+      )
     }
   }
   if (!parsed.success || problems.length) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`)
@@ -237,10 +257,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       operationsPerUser: e.RATE_LIMIT_OPERATIONS_PER_USER,
       authFailuresPerIp: e.RATE_LIMIT_AUTH_FAILURES_PER_IP,
     },
-    streamCaps:
-      e.RATE_LIMITS
-        ? { subscriptionsPerSocket: e.MAX_SUBSCRIPTIONS_PER_SOCKET, socketsPerUser: e.MAX_SOCKETS_PER_USER, sseStreamsPerUser: e.MAX_SSE_STREAMS_PER_USER }
-        : { subscriptionsPerSocket: Infinity, socketsPerUser: Infinity, sseStreamsPerUser: Infinity },
+    streamCaps: e.RATE_LIMITS
+      ? {
+          subscriptionsPerSocket: e.MAX_SUBSCRIPTIONS_PER_SOCKET,
+          socketsPerUser: e.MAX_SOCKETS_PER_USER,
+          sseStreamsPerUser: e.MAX_SSE_STREAMS_PER_USER,
+        }
+      : { subscriptionsPerSocket: Infinity, socketsPerUser: Infinity, sseStreamsPerUser: Infinity },
     outbox: { schema: e.OUTBOX_SCHEMA, namespace: e.OUTBOX_NAMESPACE, concurrency: e.OUTBOX_CONCURRENCY, worker: e.OUTBOX_WORKER ?? true },
     webhooks: {
       allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? false,

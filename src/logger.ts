@@ -72,7 +72,8 @@ export function rateLimitedWarn(log: Logger, intervalMs: number): RateLimitedWar
   let timer: NodeJS.Timeout | undefined
   const flush = () => {
     timer = undefined
-    for (const { key, suppressed, last } of windows.due(Date.now())) log.warn({ ...last.fields, warning: key, suppressed, intervalMs }, `${last.message} (repeated)`)
+    for (const { key, suppressed, last } of windows.due(Date.now()))
+      log.warn({ ...last.fields, warning: key, suppressed, intervalMs }, `${last.message} (repeated)`)
     arm()
   }
   const arm = () => {

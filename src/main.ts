@@ -41,7 +41,9 @@ try {
 } catch (e) {
   // A start-up problem is one sentence with its remedy, never a stack (LOG_LEVEL=debug shows it).
   log.debug({ err: e }, 'start-up failed')
-  console.error(e instanceof EmbeddedPostgresError ? e.message : `Switchboard could not start: ${String((e as Error)?.message ?? e).split('\n')[0]}`)
+  console.error(
+    e instanceof EmbeddedPostgresError ? e.message : `Switchboard could not start: ${String((e as Error)?.message ?? e).split('\n')[0]}`,
+  )
   process.exit(1)
 }
 if (stopping) await stop()
@@ -51,7 +53,11 @@ try {
 } catch (e) {
   // One clear line, and nothing left running (the embedded database included).
   const code = (e as { code?: string }).code
-  console.error(code === 'EADDRINUSE' ? `Port ${config.port} on ${config.host} is already in use: stop what uses it or set PORT` : `Could not listen on ${config.host}:${config.port}: ${String(e)}`)
+  console.error(
+    code === 'EADDRINUSE'
+      ? `Port ${config.port} on ${config.host} is already in use: stop what uses it or set PORT`
+      : `Could not listen on ${config.host}:${config.port}: ${String(e)}`,
+  )
   await app.stop().catch(() => {})
   process.exit(1)
 }
@@ -59,11 +65,20 @@ try {
 if (stopping) await stop()
 const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host
 const base = url.replace(/^http:\/\/[^:]+/, `http://${shownHost}`)
-log.info({ url: `${base}/graphql`, database: config.databaseUrl ? 'DATABASE_URL' : `embedded (${config.dataDir})`, pubsub: config.redisUrl ? 'redis' : 'in-process' }, 'switchboard started')
+log.info(
+  {
+    url: `${base}/graphql`,
+    database: config.databaseUrl ? 'DATABASE_URL' : `embedded (${config.dataDir})`,
+    pubsub: config.redisUrl ? 'redis' : 'in-process',
+  },
+  'switchboard started',
+)
 const lines = [
   '',
   `  Switchboard is running at ${base}/graphql`,
-  config.graphiql ? `  GraphiQL:  open ${base}/graphql in a browser` : '  GraphiQL:  off (NODE_ENV=production; set GRAPHIQL=true to enable)',
+  config.graphiql
+    ? `  GraphiQL:  open ${base}/graphql in a browser`
+    : '  GraphiQL:  off (NODE_ENV=production; set GRAPHIQL=true to enable)',
   `  Database:  ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL under ${config.dataDir}`}   Pub/sub: ${config.redisUrl ? 'Redis (REDIS_URL)' : 'in-process'}`,
   `  Token:     npm run token -- --tenant acme --user alice --role operator`,
   config.jwt.isDevelopmentSecret
@@ -72,4 +87,3 @@ const lines = [
   '',
 ]
 process.stdout.write(lines.filter((l, i) => l || i === 0 || i === lines.length - 1).join('\n') + '\n')
-

@@ -32,7 +32,10 @@ import './modules/webhooks/mutations.js'
 
 builder.queryType({ description: 'Reads: every field needs a token and sees only its tenant', authScopes: { authenticated: true } })
 builder.subscriptionType({ description: 'Live streams over graphql-ws or SSE, both at /graphql', authScopes: { authenticated: true } })
-builder.mutationType({ description: 'Writes: each authorizes, persists in one transaction, then publishes', authScopes: { authenticated: true } })
+builder.mutationType({
+  description: 'Writes: each authorizes, persists in one transaction, then publishes',
+  authScopes: { authenticated: true },
+})
 
 export const schema = builder.toSchema()
 

@@ -37,13 +37,33 @@ describe('authentication', () => {
   const badTokens: Array<[string, () => Promise<Record<string, string>>]> = [
     ['a malformed Authorization header', async () => ({ authorization: 'Token abc' })],
     ['a token that is not a JWT', async () => ({ authorization: 'Bearer not-a-jwt' })],
-    ['an expired token', async () => ({ authorization: `Bearer ${await signToken({ tid: 'expired-t', sub: 'u', role: 'admin', expiresIn: -60 })}` })],
-    ['a token signed with another secret', async () => ({ authorization: `Bearer ${await signToken({ tid: 'forged-t', sub: 'u', role: 'admin', secret: 'another-secret-of-enough-length' })}` })],
-    ['a token with an unknown role', async () => ({ authorization: `Bearer ${await signToken({ tid: 'role-t', sub: 'u', role: 'superuser' })}` })],
+    [
+      'an expired token',
+      async () => ({ authorization: `Bearer ${await signToken({ tid: 'expired-t', sub: 'u', role: 'admin', expiresIn: -60 })}` }),
+    ],
+    [
+      'a token signed with another secret',
+      async () => ({
+        authorization: `Bearer ${await signToken({ tid: 'forged-t', sub: 'u', role: 'admin', secret: 'another-secret-of-enough-length' })}`,
+      }),
+    ],
+    [
+      'a token with an unknown role',
+      async () => ({ authorization: `Bearer ${await signToken({ tid: 'role-t', sub: 'u', role: 'superuser' })}` }),
+    ],
     ['a token without tid', async () => ({ authorization: `Bearer ${await signToken({ tid: '', sub: 'u', role: 'admin' })}` })],
-    ['a token with role __proto__', async () => ({ authorization: `Bearer ${await signToken({ tid: 'proto-t', sub: 'u', role: '__proto__' })}` })],
-    ['a token with role constructor', async () => ({ authorization: `Bearer ${await signToken({ tid: 'proto-t', sub: 'u', role: 'constructor' })}` })],
-    ['a token without exp', async () => ({ authorization: `Bearer ${await signToken({ tid: 'noexp-t', sub: 'u', role: 'admin', expiresIn: null })}` })],
+    [
+      'a token with role __proto__',
+      async () => ({ authorization: `Bearer ${await signToken({ tid: 'proto-t', sub: 'u', role: '__proto__' })}` }),
+    ],
+    [
+      'a token with role constructor',
+      async () => ({ authorization: `Bearer ${await signToken({ tid: 'proto-t', sub: 'u', role: 'constructor' })}` }),
+    ],
+    [
+      'a token without exp',
+      async () => ({ authorization: `Bearer ${await signToken({ tid: 'noexp-t', sub: 'u', role: 'admin', expiresIn: null })}` }),
+    ],
   ]
   it.each(badTokens)('%s is refused with UNAUTHENTICATED and nothing is written', async (_name, headers) => {
     const h = await headers()
@@ -68,7 +88,9 @@ describe('authentication', () => {
     // The operation was logged, with its tenant and user (row ids), so the check below looks at real lines.
     const lines = t.logs.map((line) => JSON.parse(line) as { operationName?: string; tenantId?: string; userId?: string })
     const rowId = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]
-    expect(lines.filter((l) => l.operationName === 'Viewer' && l.tenantId === rowId(viewer.tenant.id) && l.userId === rowId(viewer.user.id))).toHaveLength(1)
+    expect(
+      lines.filter((l) => l.operationName === 'Viewer' && l.tenantId === rowId(viewer.tenant.id) && l.userId === rowId(viewer.user.id)),
+    ).toHaveLength(1)
     expect(logs).not.toContain(token.split('.')[2]!)
   })
 })
@@ -78,12 +100,22 @@ describe('roles', () => {
     const tenant = seedTenant()
     for (const role of ['admin', 'service'] as const) {
       const token = await tenant.token(`${role}-1`, role)
-      const { upsertUser } = (await run({ document: UpsertUserDocument, token, variables: { input: { externalId: `pre-${role}`, displayName: 'Pre', role: 'MEMBER' } } })).expectData()
+      const { upsertUser } = (
+        await run({
+          document: UpsertUserDocument,
+          token,
+          variables: { input: { externalId: `pre-${role}`, displayName: 'Pre', role: 'MEMBER' } },
+        })
+      ).expectData()
       expect(upsertUser.user).toMatchObject({ externalId: `pre-${role}`, role: 'MEMBER' })
     }
     for (const role of ['operator', 'member'] as const) {
       const token = await tenant.token(`${role}-1`, role)
-      const result = await run({ document: UpsertUserDocument, token, variables: { input: { externalId: `nope-${role}`, displayName: 'N', role: 'ADMIN' } } })
+      const result = await run({
+        document: UpsertUserDocument,
+        token,
+        variables: { input: { externalId: `nope-${role}`, displayName: 'N', role: 'ADMIN' } },
+      })
       result.expectError('FORBIDDEN')
       expect(await t.app.services.prisma.user.count({ where: { externalId: `nope-${role}` } })).toBe(0)
     }
@@ -92,16 +124,32 @@ describe('roles', () => {
   it('authorization follows the role in the token, not the role stored by upsertUser', async () => {
     const tenant = seedTenant()
     const admin = await tenant.token('admin', 'admin')
-    ;(await run({ document: UpsertUserDocument, token: admin, variables: { input: { externalId: 'promoted', displayName: 'P', role: 'ADMIN' } } })).expectData()
+    ;(
+      await run({
+        document: UpsertUserDocument,
+        token: admin,
+        variables: { input: { externalId: 'promoted', displayName: 'P', role: 'ADMIN' } },
+      })
+    ).expectData()
     const asMember = await tenant.token('promoted', 'member')
     const { viewer } = (await run({ document: ViewerDocument, token: asMember })).expectData()
     expect(viewer.user.role).toBe('MEMBER')
-    ;(await run({ document: UpsertUserDocument, token: asMember, variables: { input: { externalId: 'x', displayName: 'x', role: 'MEMBER' } } })).expectError('FORBIDDEN')
+    ;(
+      await run({
+        document: UpsertUserDocument,
+        token: asMember,
+        variables: { input: { externalId: 'x', displayName: 'x', role: 'MEMBER' } },
+      })
+    ).expectError('FORBIDDEN')
   })
 
   it('blank upsertUser fields are BAD_USER_INPUT', async () => {
     const token = await seedTenant().token('admin', 'admin')
-    const result = await run({ document: UpsertUserDocument, token, variables: { input: { externalId: '  ', displayName: 'x', role: 'MEMBER' } } })
+    const result = await run({
+      document: UpsertUserDocument,
+      token,
+      variables: { input: { externalId: '  ', displayName: 'x', role: 'MEMBER' } },
+    })
     result.expectError('BAD_USER_INPUT')
   })
 })
@@ -109,7 +157,11 @@ describe('roles', () => {
 describe('bad input', () => {
   it('malformed JSON is a 400 with an error, not a crash', async () => {
     const token = await seedTenant().token('u', 'member')
-    const response = await fetch(t.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query": "{ viewer ' })
+    const response = await fetch(t.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{"query": "{ viewer ',
+    })
     expect(response.status).toBe(400)
     const json = (await response.json()) as { errors: Array<{ extensions?: { code?: string } }> }
     expect(json.errors[0]?.extensions?.code).toBe('BAD_USER_INPUT')
@@ -138,7 +190,11 @@ describe('token verification settings', () => {
     const { publicKey, privateKey } = await generateKeyPair(alg)
     const own = await startTestApp({ env: { JWT_SECRET: '', JWT_PUBLIC_KEY: await exportSPKI(publicKey) } })
     try {
-      const token = await new SignJWT({ tid: `pk-${alg}`, role: 'member' }).setProtectedHeader({ alg }).setSubject('u').setExpirationTime('1h').sign(privateKey)
+      const token = await new SignJWT({ tid: `pk-${alg}`, role: 'member' })
+        .setProtectedHeader({ alg })
+        .setSubject('u')
+        .setExpirationTime('1h')
+        .sign(privateKey)
       const { viewer } = (await client(own.graphqlUrl)({ document: ViewerDocument, token })).expectData()
       expect(viewer.tenant.externalId).toBe(`pk-${alg}`)
       const hs = await signToken({ tid: `pk-${alg}`, sub: 'u', role: 'member' })
@@ -165,10 +221,16 @@ describe('token verification settings', () => {
     try {
       const run = client(own.graphqlUrl)
       const tid = seedTenant('lifetime').tid
-      ;(await run({ document: ViewerDocument, token: await signToken({ tid, sub: 'u', role: 'member', expiresIn: 601 }) })).expectError('UNAUTHENTICATED')
-      ;(await run({ document: ViewerDocument, token: await signToken({ tid, sub: 'u', role: 'member', expiresIn: 300, issuedAt: null }) })).expectError('UNAUTHENTICATED')
+      ;(await run({ document: ViewerDocument, token: await signToken({ tid, sub: 'u', role: 'member', expiresIn: 601 }) })).expectError(
+        'UNAUTHENTICATED',
+      )
+      ;(
+        await run({ document: ViewerDocument, token: await signToken({ tid, sub: 'u', role: 'member', expiresIn: 300, issuedAt: null }) })
+      ).expectError('UNAUTHENTICATED')
       // iat in the past does not stretch the lifetime: exp − iat is what counts.
-      ;(await run({ document: ViewerDocument, token: await signToken({ tid, sub: 'u', role: 'member', expiresIn: 300, issuedAt: -400 }) })).expectError('UNAUTHENTICATED')
+      ;(
+        await run({ document: ViewerDocument, token: await signToken({ tid, sub: 'u', role: 'member', expiresIn: 300, issuedAt: -400 }) })
+      ).expectError('UNAUTHENTICATED')
       expect(await tenantCount(tid)).toBe(0)
       ;(await run({ document: ViewerDocument, token: await signToken({ tid, sub: 'u', role: 'member', expiresIn: 600 }) })).expectData()
     } finally {
@@ -181,11 +243,17 @@ describe('token verification settings', () => {
     const own = await startTestApp({ env: { JWT_ISSUER: 'https://platform.example', JWT_AUDIENCE: 'switchboard' } })
     try {
       const sign = (claims: { iss?: string; aud?: string }) =>
-        new SignJWT({ tid: 'iss-t', role: 'member', ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setExpirationTime('1h').sign(new TextEncoder().encode(TEST_JWT_SECRET))
+        new SignJWT({ tid: 'iss-t', role: 'member', ...claims })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('u')
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode(TEST_JWT_SECRET))
       const run = client(own.graphqlUrl)
       ;(await run({ document: ViewerDocument, token: await sign({ iss: 'https://platform.example', aud: 'switchboard' }) })).expectData()
       ;(await run({ document: ViewerDocument, token: await sign({ aud: 'switchboard' }) })).expectError('UNAUTHENTICATED')
-      ;(await run({ document: ViewerDocument, token: await sign({ iss: 'https://platform.example', aud: 'other' }) })).expectError('UNAUTHENTICATED')
+      ;(await run({ document: ViewerDocument, token: await sign({ iss: 'https://platform.example', aud: 'other' }) })).expectError(
+        'UNAUTHENTICATED',
+      )
     } finally {
       await own.stop()
     }

@@ -42,8 +42,14 @@ beforeAll(async () => {
   run = client(t.graphqlUrl)
   const w = tenantWorld(t.graphqlUrl, 'bad-input')
   ;[admin, op, m1, m2] = await Promise.all([w.user('admin', 'admin'), w.user('op', 'operator'), w.user('m1'), w.user('m2'), w.user('m3')])
-  supportGroupId = (await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'Support', memberExternalIds: ['op'] } } })).expectData().createGroup.group.id
-  const created = await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', subject: 'Team', participantExternalIds: ['m1', 'm2'] } } })
+  supportGroupId = (
+    await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'Support', memberExternalIds: ['op'] } } })
+  ).expectData().createGroup.group.id
+  const created = await run({
+    document: CreateConversationDocument,
+    token: op.token,
+    variables: { input: { kind: 'GROUP', subject: 'Team', participantExternalIds: ['m1', 'm2'] } },
+  })
   conversationId = created.expectData().createConversation.conversation.id
   messageId = (await send({ body: 'the original' }, m1)).expectData().sendMessage.message.id
 })
@@ -53,13 +59,21 @@ function send(input: { body?: string; clientMessageId?: string; conversationId?:
   return run({
     document: SendMessageDocument,
     token: who.token,
-    variables: { input: { conversationId: input.conversationId ?? conversationId, body: input.body ?? 'hello', clientMessageId: input.clientMessageId ?? randomUUID() } },
+    variables: {
+      input: {
+        conversationId: input.conversationId ?? conversationId,
+        body: input.body ?? 'hello',
+        clientMessageId: input.clientMessageId ?? randomUUID(),
+      },
+    },
   })
 }
 
 /** The conversation as its admin reads it: lastSeq, participants' positions, messages with revisions. */
 async function snapshot() {
-  const conversation = (await run({ document: ConversationSnapshotDocument, token: admin.token, variables: { id: conversationId } })).expectData().conversation
+  const conversation = (
+    await run({ document: ConversationSnapshotDocument, token: admin.token, variables: { id: conversationId } })
+  ).expectData().conversation
   expect(conversation).not.toBeNull()
   return conversation!
 }
@@ -109,7 +123,7 @@ describe('sendMessage: bad input is BAD_USER_INPUT and takes no seq', () => {
     expect(message.clientMessageId).toBe(clientMessageId)
   })
 
-  it("a refused send leaves no trace under its clientMessageId: the same id then sends normally (not CONFLICT, not a replay)", async () => {
+  it('a refused send leaves no trace under its clientMessageId: the same id then sends normally (not CONFLICT, not a replay)', async () => {
     const clientMessageId = randomUUID()
     const before = await snapshot()
     ;(await send({ body: 'x'.repeat(MAX + 1), clientMessageId })).expectError('BAD_USER_INPUT')
@@ -131,10 +145,21 @@ describe('the default MAX_MESSAGE_LENGTH is 10,000 characters', () => {
     const runD = client(d.graphqlUrl)
     const w = tenantWorld(d.graphqlUrl, 'default-limit')
     const [x, y] = await Promise.all([w.user('x'), w.user('y')])
-    const id = (await runD({ document: CreateConversationDocument, token: x.token, variables: { input: { kind: 'DIRECT', participantExternalIds: ['y'] } } })).expectData()
-      .createConversation.conversation.id
-    const sendD = (body: string) => runD({ document: SendMessageDocument, token: x.token, variables: { input: { conversationId: id, body, clientMessageId: randomUUID() } } })
-    const lastSeq = async () => (await runD({ document: ConversationDocument, token: y.token, variables: { id } })).expectData().conversation!.lastSeq
+    const id = (
+      await runD({
+        document: CreateConversationDocument,
+        token: x.token,
+        variables: { input: { kind: 'DIRECT', participantExternalIds: ['y'] } },
+      })
+    ).expectData().createConversation.conversation.id
+    const sendD = (body: string) =>
+      runD({
+        document: SendMessageDocument,
+        token: x.token,
+        variables: { input: { conversationId: id, body, clientMessageId: randomUUID() } },
+      })
+    const lastSeq = async () =>
+      (await runD({ document: ConversationDocument, token: y.token, variables: { id } })).expectData().conversation!.lastSeq
     const before = await lastSeq()
     ;(await sendD('z'.repeat(10_001))).expectError('BAD_USER_INPUT')
     expect(await lastSeq()).toBe(before)
@@ -150,16 +175,25 @@ describe('editMessage: a bad body is BAD_USER_INPUT; body, revisions and lastSeq
     [`a body over MAX_MESSAGE_LENGTH (${MAX + 1} characters)`, 'x'.repeat(MAX + 1)],
   ])('%s', async (_case, body) => {
     const before = await snapshot()
-    ;(await run({ document: EditMessageDocument, token: m1.token, variables: { input: { messageId, body } } })).expectError('BAD_USER_INPUT')
+    ;(await run({ document: EditMessageDocument, token: m1.token, variables: { input: { messageId, body } } })).expectError(
+      'BAD_USER_INPUT',
+    )
     const after = await snapshot()
-    expect(after.messages.edges.find((e) => e.node.id === messageId)?.node).toMatchObject({ body: 'the original', editedAt: null, revisions: [] })
+    expect(after.messages.edges.find((e) => e.node.id === messageId)?.node).toMatchObject({
+      body: 'the original',
+      editedAt: null,
+      revisions: [],
+    })
     expect(after).toEqual(before)
   })
 })
 
 describe('createConversation: bad input is BAD_USER_INPUT and nothing is created', () => {
   it.each<[string, () => CreateConversationInput]>([
-    ['an unknown participantExternalId next to a known one', () => ({ kind: 'GROUP', subject: 'x', participantExternalIds: ['m2', `ghost-${randomUUID()}`] })],
+    [
+      'an unknown participantExternalId next to a known one',
+      () => ({ kind: 'GROUP', subject: 'x', participantExternalIds: ['m2', `ghost-${randomUUID()}`] }),
+    ],
     ['DIRECT with three users', () => ({ kind: 'DIRECT', participantExternalIds: ['m2', 'm3'] })],
     ['DIRECT with nobody else', () => ({ kind: 'DIRECT', participantExternalIds: [] })],
     ['DIRECT with a group', () => ({ kind: 'DIRECT', participantExternalIds: ['m2'], groupIds: [supportGroupId] })],
@@ -172,7 +206,10 @@ describe('createConversation: bad input is BAD_USER_INPUT and nothing is created
     ['contextType without contextId', () => ({ kind: 'GROUP', participantExternalIds: ['m2'], contextType: 'order' })],
   ])('%s', async (_case, input) => {
     const before = await conversationsOfTenant()
-    const seenByM2 = async () => (await run({ document: ConversationsDocument, token: m2.token, variables: { first: 100 } })).expectData().conversations.edges.map((e) => e.node.id)
+    const seenByM2 = async () =>
+      (await run({ document: ConversationsDocument, token: m2.token, variables: { first: 100 } }))
+        .expectData()
+        .conversations.edges.map((e) => e.node.id)
     const m2Before = await seenByM2()
     ;(await run({ document: CreateConversationDocument, token: m1.token, variables: { input: input() } })).expectError('BAD_USER_INPUT')
     expect(await conversationsOfTenant()).toEqual(before)
@@ -184,12 +221,45 @@ describe('participants and conversation updates: bad input is BAD_USER_INPUT and
   it.each<[string, () => Promise<ExecuteResult<unknown>>]>([
     [
       'addParticipants with an unknown externalId next to a known one',
-      () => run({ document: AddParticipantsDocument, token: op.token, variables: { input: { conversationId, participantExternalIds: ['m3', `ghost-${randomUUID()}`] } } }),
+      () =>
+        run({
+          document: AddParticipantsDocument,
+          token: op.token,
+          variables: { input: { conversationId, participantExternalIds: ['m3', `ghost-${randomUUID()}`] } },
+        }),
     ],
-    ['addParticipants with nobody', () => run({ document: AddParticipantsDocument, token: op.token, variables: { input: { conversationId, participantExternalIds: [] } } })],
-    ['removeParticipant of a user who is not a participant', () => run({ document: RemoveParticipantDocument, token: op.token, variables: { input: { conversationId, participantExternalId: 'm3' } } })],
-    ['removeParticipant of an unknown user', () => run({ document: RemoveParticipantDocument, token: op.token, variables: { input: { conversationId, participantExternalId: `ghost-${randomUUID()}` } } })],
-    ['updateConversation with a subject over 200 characters', () => run({ document: UpdateConversationDocument, token: op.token, variables: { input: { conversationId, subject: 's'.repeat(201), status: 'CLOSED' } } })],
+    [
+      'addParticipants with nobody',
+      () =>
+        run({ document: AddParticipantsDocument, token: op.token, variables: { input: { conversationId, participantExternalIds: [] } } }),
+    ],
+    [
+      'removeParticipant of a user who is not a participant',
+      () =>
+        run({
+          document: RemoveParticipantDocument,
+          token: op.token,
+          variables: { input: { conversationId, participantExternalId: 'm3' } },
+        }),
+    ],
+    [
+      'removeParticipant of an unknown user',
+      () =>
+        run({
+          document: RemoveParticipantDocument,
+          token: op.token,
+          variables: { input: { conversationId, participantExternalId: `ghost-${randomUUID()}` } },
+        }),
+    ],
+    [
+      'updateConversation with a subject over 200 characters',
+      () =>
+        run({
+          document: UpdateConversationDocument,
+          token: op.token,
+          variables: { input: { conversationId, subject: 's'.repeat(201), status: 'CLOSED' } },
+        }),
+    ],
   ])('%s', async (_case, attempt) => {
     const before = await snapshot()
     ;(await attempt()).expectError('BAD_USER_INPUT')
@@ -207,7 +277,10 @@ describe('markRead / markDelivered: a negative seq is BAD_USER_INPUT and no posi
   ] as const)('%s with seq %i', async (operation, seq) => {
     const before = await snapshot()
     const input = { conversationId, seq }
-    const result = operation === 'markRead' ? await run({ document: MarkReadDocument, token: m2.token, variables: { input } }) : await run({ document: MarkDeliveredDocument, token: m2.token, variables: { input } })
+    const result =
+      operation === 'markRead'
+        ? await run({ document: MarkReadDocument, token: m2.token, variables: { input } })
+        : await run({ document: MarkDeliveredDocument, token: m2.token, variables: { input } })
     result.expectError('BAD_USER_INPUT')
     const after = await snapshot()
     expect(after.participants.find((p) => p.user.externalId === 'm2')).toMatchObject({ lastReadSeq: 0, lastDeliveredSeq: 0 })
@@ -223,9 +296,20 @@ describe('a malformed conversation id is BAD_USER_INPUT for every operation, and
   ]
   const operations: Record<string, (id: string) => Promise<ExecuteResult<unknown>>> = {
     sendMessage: (id) => send({ conversationId: id }),
-    updateConversation: (id) => run({ document: UpdateConversationDocument, token: op.token, variables: { input: { conversationId: id, subject: 'renamed' } } }),
-    addParticipants: (id) => run({ document: AddParticipantsDocument, token: op.token, variables: { input: { conversationId: id, participantExternalIds: ['m3'] } } }),
-    removeParticipant: (id) => run({ document: RemoveParticipantDocument, token: op.token, variables: { input: { conversationId: id, participantExternalId: 'm2' } } }),
+    updateConversation: (id) =>
+      run({ document: UpdateConversationDocument, token: op.token, variables: { input: { conversationId: id, subject: 'renamed' } } }),
+    addParticipants: (id) =>
+      run({
+        document: AddParticipantsDocument,
+        token: op.token,
+        variables: { input: { conversationId: id, participantExternalIds: ['m3'] } },
+      }),
+    removeParticipant: (id) =>
+      run({
+        document: RemoveParticipantDocument,
+        token: op.token,
+        variables: { input: { conversationId: id, participantExternalId: 'm2' } },
+      }),
     leaveConversation: (id) => run({ document: LeaveConversationDocument, token: m2.token, variables: { input: { conversationId: id } } }),
     markRead: (id) => run({ document: MarkReadDocument, token: m2.token, variables: { input: { conversationId: id, seq: 1 } } }),
     markDelivered: (id) => run({ document: MarkDeliveredDocument, token: m2.token, variables: { input: { conversationId: id, seq: 1 } } }),
@@ -274,8 +358,12 @@ describe('other malformed input is BAD_USER_INPUT, never an internal error', () 
   })
 
   it('REST: a query parameter of the wrong type is 400 BAD_USER_INPUT', async () => {
-    const response = await fetch(`${t.url}/rest/messages?conversationId=${encodeURIComponent(conversationId)}&afterSeq=abc`, { headers: { authorization: `Bearer ${m1.token}` } })
+    const response = await fetch(`${t.url}/rest/messages?conversationId=${encodeURIComponent(conversationId)}&afterSeq=abc`, {
+      headers: { authorization: `Bearer ${m1.token}` },
+    })
     expect(response.status).toBe(400)
-    expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('BAD_USER_INPUT')
+    expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe(
+      'BAD_USER_INPUT',
+    )
   })
 })

@@ -86,7 +86,11 @@ describe.runIf(browserAvailable)('GraphiQL in headless Chromium, offline', () =>
     const run = client(t.graphqlUrl)
     const [op, member] = await Promise.all([w.user('gq-op', 'operator'), w.user('gq-browser')])
     const { createConversation } = (
-      await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['gq-browser'] } } })
+      await run({
+        document: CreateConversationDocument,
+        token: op.token,
+        variables: { input: { kind: 'GROUP', participantExternalIds: ['gq-browser'] } },
+      })
     ).expectData()
     const conversationId = createConversation.conversation.id
 
@@ -113,27 +117,42 @@ describe.runIf(browserAvailable)('GraphiQL in headless Chromium, offline', () =>
     await typeInto(page, 'operation.graphql', 'query Me { viewer { user { externalId role } tenant { externalId } } }')
     await execute(page, 'Me')
     const viewer = await waitForEditorText(page, 'response.json', '"externalId": "gq-browser"')
-    expect(JSON.parse(viewer)).toEqual({ data: { viewer: { user: { externalId: 'gq-browser', role: 'MEMBER' }, tenant: { externalId: w.tid } } } })
+    expect(JSON.parse(viewer)).toEqual({
+      data: { viewer: { user: { externalId: 'gq-browser', role: 'MEMBER' }, tenant: { externalId: w.tid } } },
+    })
     await expectDocsLoaded(page)
     await c.screenshot(page, 'graphiql-3-viewer')
 
     // A subscription: GraphiQL's fetcher opens a WebSocket with the token as connectionParams.
-    await typeInto(page, 'operation.graphql', `subscription Events { conversationEvents(conversationId: "${conversationId}") { seq ... on MessageAddedEvent { message { body } } } }`)
+    await typeInto(
+      page,
+      'operation.graphql',
+      `subscription Events { conversationEvents(conversationId: "${conversationId}") { seq ... on MessageAddedEvent { message { body } } } }`,
+    )
     await execute(page, 'Events')
     // Live on the server before the other client sends: the event can only arrive through the subscription.
     await liveSubscriptions(t.url, 'conversationEvents', 1)
     await c.screenshot(page, 'graphiql-4-subscribed')
     const sent = (
-      await run({ document: SendMessageDocument, token: op.token, variables: { input: { conversationId, body: 'sent-by-another-client', clientMessageId: 'browser-1' } } })
+      await run({
+        document: SendMessageDocument,
+        token: op.token,
+        variables: { input: { conversationId, body: 'sent-by-another-client', clientMessageId: 'browser-1' } },
+      })
     ).expectData().sendMessage.message
     const event = await waitForEditorText(page, 'response.json', '"body": "sent-by-another-client"')
-    expect(JSON.parse(event)).toMatchObject({ data: { conversationEvents: { seq: sent.seq, message: { body: 'sent-by-another-client' } } } })
+    expect(JSON.parse(event)).toMatchObject({
+      data: { conversationEvents: { seq: sent.seq, message: { body: 'sent-by-another-client' } } },
+    })
     await c.screenshot(page, 'graphiql-5-event')
 
     // Stop: the subscription ends on the server too (the fetcher completes it and closes its socket).
     await page.getByRole('button', { name: /^Stop query/ }).click()
     await page.getByRole('button', { name: /^Execute query/ }).waitFor()
-    await waitUntil(async () => (await activeSubscriptions(t.url, 'conversationEvents')) === 0, 'the stopped subscription ended on the server')
+    await waitUntil(
+      async () => (await activeSubscriptions(t.url, 'conversationEvents')) === 0,
+      'the stopped subscription ended on the server',
+    )
 
     expect(await page.locator('body').innerText()).not.toMatch(ERRORS_ON_SCREEN)
     expectNoErrors(c)

@@ -8,10 +8,24 @@ import { browserAvailable, isLoopback, launchBrowser, type BrowserKit } from './
 
 describe('isLoopback', () => {
   it('is true for loopback addresses and non-network URLs, false for any other host', () => {
-    for (const url of ['http://127.0.0.1:3000/x', 'ws://localhost/graphql', 'http://[::1]:80/', 'http://127.1.2.3/', 'http://app.localhost/', 'data:text/plain,hi', 'blob:http://127.0.0.1/abc']) {
+    for (const url of [
+      'http://127.0.0.1:3000/x',
+      'ws://localhost/graphql',
+      'http://[::1]:80/',
+      'http://127.1.2.3/',
+      'http://app.localhost/',
+      'data:text/plain,hi',
+      'blob:http://127.0.0.1/abc',
+    ]) {
       expect(isLoopback(url), url).toBe(true)
     }
-    for (const url of ['https://unpkg.com/graphiql', 'http://10.0.0.1/', 'wss://example.com/', 'http://localhost.example.com/', 'http://127.0.0.1.nip.io/']) {
+    for (const url of [
+      'https://unpkg.com/graphiql',
+      'http://10.0.0.1/',
+      'wss://example.com/',
+      'http://localhost.example.com/',
+      'http://127.0.0.1.nip.io/',
+    ]) {
       expect(isLoopback(url), url).toBe(false)
     }
   })
@@ -30,7 +44,14 @@ describe.runIf(browserAvailable)('the browser kit', () => {
 
   /** What a fetch from the page gets: the status, or the error's name. */
   const fetchFrom = (page: Page, url: string) =>
-    page.evaluate((url) => fetch(url).then((r) => String(r.status), (e: Error) => e.name), url)
+    page.evaluate(
+      (url) =>
+        fetch(url).then(
+          (r) => String(r.status),
+          (e: Error) => e.name,
+        ),
+      url,
+    )
 
   it('refuses and records a request to a non-loopback host, over HTTP and WebSocket', async () => {
     const c = await kit.newContext()

@@ -25,7 +25,11 @@ describe.runIf(browserAvailable)('REST docs in headless Chromium, offline', () =
     const run = client(t.graphqlUrl)
     const [op, member] = await Promise.all([w.user('docs-op', 'operator'), w.user('docs-member')])
     const { createConversation } = (
-      await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['docs-member'] } } })
+      await run({
+        document: CreateConversationDocument,
+        token: op.token,
+        variables: { input: { kind: 'GROUP', participantExternalIds: ['docs-member'] } },
+      })
     ).expectData()
     const conversationId = createConversation.conversation.id
 

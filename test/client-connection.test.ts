@@ -24,13 +24,26 @@ afterAll(() => t.stop())
 
 const fastRetry = { initialDelayMs: 50, maxDelayMs: 400 }
 
-function sdk(getToken: SwitchboardClientOptions['getToken'], via: { graphqlUrl: string; wsUrl: string } = t, options: Partial<SwitchboardClientOptions> = {}): SwitchboardClient {
-  const c = createSwitchboardClient({ url: via.graphqlUrl, wsUrl: via.wsUrl, getToken, WebSocket, retry: fastRetry, keepAliveMs: 2000, ...options })
+function sdk(
+  getToken: SwitchboardClientOptions['getToken'],
+  via: { graphqlUrl: string; wsUrl: string } = t,
+  options: Partial<SwitchboardClientOptions> = {},
+): SwitchboardClient {
+  const c = createSwitchboardClient({
+    url: via.graphqlUrl,
+    wsUrl: via.wsUrl,
+    getToken,
+    WebSocket,
+    retry: fastRetry,
+    keepAliveMs: 2000,
+    ...options,
+  })
   onTestFinished(() => c.close())
   return c
 }
 
-const sent = (timeline: Timeline) => timeline.getSnapshot().items.flatMap((i) => (i.status === 'sent' ? [{ seq: i.seq, body: i.message.body }] : []))
+const sent = (timeline: Timeline) =>
+  timeline.getSnapshot().items.flatMap((i) => (i.status === 'sent' ? [{ seq: i.seq, body: i.message.body }] : []))
 
 function follow(timeline: Timeline): void {
   onTestFinished(timeline.subscribe(() => {}))
@@ -55,7 +68,13 @@ async function serverMessages(token: string, conversationId: string) {
 }
 
 async function conversation(owner: TestUser, others: string[]) {
-  const data = (await client(t.graphqlUrl)({ document: CreateConversationDocument, token: owner.token, variables: { input: { kind: 'GROUP', participantExternalIds: others } } })).expectData()
+  const data = (
+    await client(t.graphqlUrl)({
+      document: CreateConversationDocument,
+      token: owner.token,
+      variables: { input: { kind: 'GROUP', participantExternalIds: others } },
+    })
+  ).expectData()
   return data.createConversation.conversation.id
 }
 
@@ -115,7 +134,10 @@ describe('the SDK’s connection', () => {
     const issued: Array<{ token: string; expiresAt: number }> = []
     const issue = async () => {
       const token = await signToken({ tid: w.tid, sub: 'bob', role: 'member', expiresIn: lifetime })
-      issued.push({ token, expiresAt: (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000 })
+      issued.push({
+        token,
+        expiresAt: (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000,
+      })
     }
     await issue()
     const forcedAt: number[] = []

@@ -26,14 +26,18 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }))
 describe('client package', () => {
   it('its committed typed documents are what codegen makes of schema.graphql and client/src/operations', async () => {
     const out = path.join(work, 'generated')
-    await run(bin('graphql-codegen'), ['--config', path.join(clientDir, 'codegen.ts')], { cwd: root, env: { ...process.env, SWITCHBOARD_CLIENT_CODEGEN_OUT: out } })
+    await run(bin('graphql-codegen'), ['--config', path.join(clientDir, 'codegen.ts')], {
+      cwd: root,
+      env: { ...process.env, SWITCHBOARD_CLIENT_CODEGEN_OUT: out },
+    })
     const committed = path.join(clientDir, 'src', 'generated')
     const names = fs.readdirSync(out).sort()
     expect(fs.readdirSync(committed).sort()).toEqual(names)
     for (const name of names) {
-      expect(fs.readFileSync(path.join(committed, name), 'utf8'), `client/src/generated/${name} is stale: run npm run -s generate in client/ (or npx graphql-codegen --config client/codegen.ts)`).toBe(
-        fs.readFileSync(path.join(out, name), 'utf8'),
-      )
+      expect(
+        fs.readFileSync(path.join(committed, name), 'utf8'),
+        `client/src/generated/${name} is stale: run npm run -s generate in client/ (or npx graphql-codegen --config client/codegen.ts)`,
+      ).toBe(fs.readFileSync(path.join(out, name), 'utf8'))
     }
   })
 
@@ -50,13 +54,35 @@ describe('client package', () => {
       const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: clientDir })
       const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>
       const files = info!.files.map((f) => f.path)
-      expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/react/index.js', 'dist/react/index.d.ts', 'dist/generated/graphql.d.ts']))
+      expect(files).toEqual(
+        expect.arrayContaining([
+          'package.json',
+          'dist/index.js',
+          'dist/index.d.ts',
+          'dist/react/index.js',
+          'dist/react/index.d.ts',
+          'dist/generated/graphql.d.ts',
+        ]),
+      )
       expect(files.filter((f) => !/^(dist|src)\/|^(package\.json|README\.md)$/.test(f))).toEqual([])
 
       const project = path.join(work, 'consumer')
       fs.mkdirSync(project)
       fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'sdk-consumer', private: true, type: 'module' }))
-      await run('npm', ['install', path.join(work, info!.filename), 'graphql@16.15.0', 'ws@8.23.0', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: project })
+      await run(
+        'npm',
+        [
+          'install',
+          path.join(work, info!.filename),
+          'graphql@16.15.0',
+          'ws@8.23.0',
+          '--prefer-offline',
+          '--no-audit',
+          '--no-fund',
+          '--ignore-scripts',
+        ],
+        { cwd: project },
+      )
       expect(fs.existsSync(path.join(project, 'node_modules', 'react'))).toBe(false)
 
       // The published types, checked strictly (skipLibCheck off) from a project that has only the package.
@@ -74,7 +100,19 @@ describe('client package', () => {
       )
       fs.writeFileSync(
         path.join(project, 'tsconfig.json'),
-        JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, lib: ['ES2022', 'DOM'], types: [] }, files: ['check.ts'] }),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2022',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+            lib: ['ES2022', 'DOM'],
+            types: [],
+          },
+          files: ['check.ts'],
+        }),
       )
       await run(bin('tsc'), ['-p', path.join(project, 'tsconfig.json')], { cwd: project }).catch((e: { stdout: string }) => {
         throw new Error(`the installed package does not type-check:\n${e.stdout}`)
@@ -83,7 +121,11 @@ describe('client package', () => {
       const w = tenantWorld(t.graphqlUrl)
       const [alice, bob] = await Promise.all([w.user('alice'), w.user('bob')])
       const conversationId = (
-        await client(t.graphqlUrl)({ document: CreateConversationDocument, token: alice.token, variables: { input: { kind: 'DIRECT', participantExternalIds: ['bob'] } } })
+        await client(t.graphqlUrl)({
+          document: CreateConversationDocument,
+          token: alice.token,
+          variables: { input: { kind: 'DIRECT', participantExternalIds: ['bob'] } },
+        })
       ).expectData().createConversation.conversation.id
       fs.writeFileSync(
         path.join(project, 'chat.mjs'),
@@ -109,12 +151,21 @@ bob.close()
       const { stdout } = await run(process.execPath, ['chat.mjs'], {
         cwd: project,
         timeout: 30_000,
-        env: { ...process.env, SDK_TEST: JSON.stringify({ url: t.graphqlUrl, aliceToken: alice.token, bobToken: bob.token, conversationId }) },
+        env: {
+          ...process.env,
+          SDK_TEST: JSON.stringify({ url: t.graphqlUrl, aliceToken: alice.token, bobToken: bob.token, conversationId }),
+        },
       })
-      const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { clientMessageId: string; committed: { seq: number; clientMessageId: string }; received: unknown[] }
+      const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+        clientMessageId: string
+        committed: { seq: number; clientMessageId: string }
+        received: unknown[]
+      }
       expect(result.committed.clientMessageId).toBe(result.clientMessageId)
       expect(result.received).toEqual([{ seq: result.committed.seq, body: 'hello from the tarball', sender: 'alice' }])
-      const stored = (await client(t.graphqlUrl)({ document: MessagesDocument, token: bob.token, variables: { conversationId } })).expectData().conversation!.messages.edges
+      const stored = (
+        await client(t.graphqlUrl)({ document: MessagesDocument, token: bob.token, variables: { conversationId } })
+      ).expectData().conversation!.messages.edges
       expect(stored.map((e) => [e.node.body, e.node.clientMessageId])).toEqual([['hello from the tarball', result.clientMessageId]])
     })
   })

@@ -26,7 +26,11 @@ describe('React bindings', () => {
     const w = tenantWorld(t.graphqlUrl)
     const [alice] = await Promise.all([w.user('alice'), w.user('bob')])
     const conversationId = (
-      await client(t.graphqlUrl)({ document: CreateConversationDocument, token: alice.token, variables: { input: { kind: 'DIRECT', participantExternalIds: ['bob'] } } })
+      await client(t.graphqlUrl)({
+        document: CreateConversationDocument,
+        token: alice.token,
+        variables: { input: { kind: 'DIRECT', participantExternalIds: ['bob'] } },
+      })
     ).expectData().createConversation.conversation.id
     const sdk = createSwitchboardClient({ url: t.graphqlUrl, getToken: () => alice.token, WebSocket })
     onTestFinished(() => sdk.close())
@@ -35,7 +39,10 @@ describe('React bindings', () => {
     onTestFinished(timeline.subscribe(() => {}))
     onTestFinished(inbox.subscribe(() => {}))
     await sdk.acknowledged(sdk.send(conversationId, 'first').clientMessageId)
-    await waitUntil(() => timeline.getSnapshot().items.length === 1 && inbox.getSnapshot().conversations[0]?.lastMessage?.body === 'first', 'the stores hold the message and the conversation with it')
+    await waitUntil(
+      () => timeline.getSnapshot().items.length === 1 && inbox.getSnapshot().conversations[0]?.lastMessage?.body === 'first',
+      'the stores hold the message and the conversation with it',
+    )
     sdk.outbox.close() // so the next send stays pending
     sdk.send(conversationId, 'second')
 
@@ -48,7 +55,11 @@ describe('React bindings', () => {
         null,
         createElement('p', { id: 'status' }, `${status}/${connection.status}`),
         createElement('p', { id: 'inbox' }, conversations.map((c) => c.lastMessage?.body).join(',')),
-        createElement('ul', null, ...items.map((i) => createElement('li', { key: i.key }, `${i.status}:${i.status === 'sent' ? i.message.body : i.entry.body}`))),
+        createElement(
+          'ul',
+          null,
+          ...items.map((i) => createElement('li', { key: i.key }, `${i.status}:${i.status === 'sent' ? i.message.body : i.entry.body}`)),
+        ),
       )
     }
     const html = renderToString(createElement(SwitchboardProvider, { client: sdk }, createElement(Screen)))

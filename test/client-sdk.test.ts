@@ -11,7 +11,13 @@ import { startTcpProxy } from './kit/proxy.js'
 import { waitUntil } from './kit/ready.js'
 import { signToken } from './kit/tokens.js'
 import { tenantWorld, type TestUser } from './kit/world.js'
-import { CreateConversationDocument, CreateGroupDocument, MessagesDocument, PublishNotificationDocument, RemoveParticipantDocument } from '../client/generated/graphql.js'
+import {
+  CreateConversationDocument,
+  CreateGroupDocument,
+  MessagesDocument,
+  PublishNotificationDocument,
+  RemoveParticipantDocument,
+} from '../client/generated/graphql.js'
 import { memoryStorage } from '../client/src/storage.js'
 
 let t: TestApp
@@ -22,7 +28,10 @@ afterAll(() => t.stop())
 
 const fastRetry = { initialDelayMs: 50, maxDelayMs: 400 }
 
-function sdk(user: TestUser | Pick<SwitchboardClientOptions, 'getToken'>, via: { graphqlUrl: string; wsUrl: string } = t): SwitchboardClient {
+function sdk(
+  user: TestUser | Pick<SwitchboardClientOptions, 'getToken'>,
+  via: { graphqlUrl: string; wsUrl: string } = t,
+): SwitchboardClient {
   const getToken = 'token' in user ? () => user.token : user.getToken
   const c = createSwitchboardClient({ url: via.graphqlUrl, wsUrl: via.wsUrl, getToken, WebSocket, retry: fastRetry, keepAliveMs: 2000 })
   onTestFinished(() => c.close())
@@ -40,7 +49,8 @@ function follow(timeline: Timeline): string[] {
   return statuses
 }
 
-const sent = (timeline: Timeline) => timeline.getSnapshot().items.flatMap((i) => (i.status === 'sent' ? [{ seq: i.seq, body: i.message.body }] : []))
+const sent = (timeline: Timeline) =>
+  timeline.getSnapshot().items.flatMap((i) => (i.status === 'sent' ? [{ seq: i.seq, body: i.message.body }] : []))
 const pending = (timeline: Timeline) => timeline.getSnapshot().items.filter((i) => i.status !== 'sent')
 
 async function serverMessages(app: TestApp, token: string, conversationId: string) {
@@ -49,7 +59,13 @@ async function serverMessages(app: TestApp, token: string, conversationId: strin
 }
 
 async function conversation(app: TestApp, owner: TestUser, others: string[]) {
-  const data = (await client(app.graphqlUrl)({ document: CreateConversationDocument, token: owner.token, variables: { input: { kind: 'GROUP', participantExternalIds: others } } })).expectData()
+  const data = (
+    await client(app.graphqlUrl)({
+      document: CreateConversationDocument,
+      token: owner.token,
+      variables: { input: { kind: 'GROUP', participantExternalIds: others } },
+    })
+  ).expectData()
   return data.createConversation.conversation.id
 }
 
@@ -78,7 +94,10 @@ describe('client SDK against a real server', () => {
     const offline = bob.send(conversationId, 'b2 sent while offline')
     expect(pending(bobTimeline)).toMatchObject([{ status: 'pending', clientMessageId: offline.clientMessageId }])
     for (let i = 3; i <= 7; i++) await alice.acknowledged(alice.send(conversationId, `a${i}`).clientMessageId)
-    await waitUntil(() => (bob.outbox.list()[0]?.attempts ?? 0) >= 1 && bob.outbox.list()[0]?.error?.code === 'NETWORK', 'bob’s send failed on the network')
+    await waitUntil(
+      () => (bob.outbox.list()[0]?.attempts ?? 0) >= 1 && bob.outbox.list()[0]?.error?.code === 'NETWORK',
+      'bob’s send failed on the network',
+    )
     expect(sent(bobTimeline).map((m) => m.body)).toEqual(['a1', 'a2', 'b1'])
 
     const acceptedBefore = proxy.accepted
@@ -111,7 +130,14 @@ describe('client SDK against a real server', () => {
       }
       return response
     }
-    const bob = createSwitchboardClient({ url: t.graphqlUrl, wsUrl: t.wsUrl, getToken: () => bobUser.token, WebSocket, retry: fastRetry, fetch: lossyFetch })
+    const bob = createSwitchboardClient({
+      url: t.graphqlUrl,
+      wsUrl: t.wsUrl,
+      getToken: () => bobUser.token,
+      WebSocket,
+      retry: fastRetry,
+      fetch: lossyFetch,
+    })
     onTestFinished(() => bob.close())
     const timeline = bob.timeline(conversationId)
     follow(timeline)
@@ -129,7 +155,14 @@ describe('client SDK against a real server', () => {
     const storage = memoryStorage() // stands for localStorage / AsyncStorage: it outlives the client
     const proxy = await startTcpProxy(t.url)
     onTestFinished(() => proxy.close())
-    const first = createSwitchboardClient({ url: proxy.graphqlUrl, wsUrl: proxy.wsUrl, getToken: () => bobUser.token, WebSocket, retry: fastRetry, storage })
+    const first = createSwitchboardClient({
+      url: proxy.graphqlUrl,
+      wsUrl: proxy.wsUrl,
+      getToken: () => bobUser.token,
+      WebSocket,
+      retry: fastRetry,
+      storage,
+    })
     await first.viewer()
     proxy.cut()
     const entry = first.send(conversationId, 'written on the train')
@@ -137,7 +170,14 @@ describe('client SDK against a real server', () => {
     first.close()
     await first.outbox.persisted()
     proxy.restore()
-    const restarted = createSwitchboardClient({ url: proxy.graphqlUrl, wsUrl: proxy.wsUrl, getToken: () => bobUser.token, WebSocket, retry: fastRetry, storage })
+    const restarted = createSwitchboardClient({
+      url: proxy.graphqlUrl,
+      wsUrl: proxy.wsUrl,
+      getToken: () => bobUser.token,
+      WebSocket,
+      retry: fastRetry,
+      storage,
+    })
     onTestFinished(() => restarted.close())
     const committed = await restarted.acknowledged(entry.clientMessageId)
     expect(committed.body).toBe('written on the train')
@@ -154,7 +194,13 @@ describe('client SDK against a real server', () => {
     const timeline = bob.timeline(conversationId)
     follow(timeline)
     await waitUntil(() => timeline.getSnapshot().status === 'live' && bob.connectionState.status === 'connected', 'bob follows')
-    ;(await client(t.graphqlUrl)({ document: RemoveParticipantDocument, token: op.token, variables: { input: { conversationId, participantExternalId: 'bob' } } })).expectData()
+    ;(
+      await client(t.graphqlUrl)({
+        document: RemoveParticipantDocument,
+        token: op.token,
+        variables: { input: { conversationId, participantExternalId: 'bob' } },
+      })
+    ).expectData()
     await waitUntil(() => timeline.getSnapshot().status === 'error', 'bob’s timeline ends', 10_000)
     expect(timeline.getSnapshot().error?.code).toBe('NOT_FOUND')
   })
@@ -222,11 +268,22 @@ describe('client SDK against a real server', () => {
 
   it('the inbox, typing, support actions and notifications stay live', async () => {
     const w = tenantWorld(t.graphqlUrl)
-    const [admin, op, member, service] = await Promise.all([w.user('admin', 'admin'), w.user('op', 'operator'), w.user('member'), w.user('svc', 'service')])
+    const [admin, op, member, service] = await Promise.all([
+      w.user('admin', 'admin'),
+      w.user('op', 'operator'),
+      w.user('member'),
+      w.user('svc', 'service'),
+    ])
     const run = client(t.graphqlUrl)
-    const groupId = (await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'support', memberExternalIds: ['op'] } } })).expectData().createGroup.group.id
+    const groupId = (
+      await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'support', memberExternalIds: ['op'] } } })
+    ).expectData().createGroup.group.id
     const conversationId = (
-      await run({ document: CreateConversationDocument, token: member.token, variables: { input: { kind: 'SUPPORT', subject: 'help', groupIds: [groupId] } } })
+      await run({
+        document: CreateConversationDocument,
+        token: member.token,
+        variables: { input: { kind: 'SUPPORT', subject: 'help', groupIds: [groupId] } },
+      })
     ).expectData().createConversation.conversation.id
     const memberClient = sdk(member)
     const opClient = sdk(op)
@@ -238,7 +295,10 @@ describe('client SDK against a real server', () => {
     await waitUntil(() => inbox.getSnapshot().status === 'live', 'the inbox is loaded')
     memberClient.send(conversationId, 'hello?')
     memberClient.send(conversationId, 'anyone?')
-    await waitUntil(() => inbox.getSnapshot().conversations.find((c) => c.id === conversationId)?.unreadCount === 2, 'two unread in the operator’s inbox')
+    await waitUntil(
+      () => inbox.getSnapshot().conversations.find((c) => c.id === conversationId)?.unreadCount === 2,
+      'two unread in the operator’s inbox',
+    )
     expect(inbox.getSnapshot().conversations.find((c) => c.id === conversationId)?.lastMessage?.body).toBe('anyone?')
 
     // Support: claim (the conversation store takes the answer), then typing reaches the member.
@@ -262,7 +322,10 @@ describe('client SDK against a real server', () => {
     follow(opTimeline)
     await waitUntil(() => sent(opTimeline).length === 2, 'the operator’s timeline is loaded')
     await opClient.markRead(conversationId)
-    await waitUntil(() => inbox.getSnapshot().conversations.find((c) => c.id === conversationId)?.unreadCount === 0, 'unread back to 0 in the inbox')
+    await waitUntil(
+      () => inbox.getSnapshot().conversations.find((c) => c.id === conversationId)?.unreadCount === 0,
+      'unread back to 0 in the inbox',
+    )
 
     // Notifications: published by the platform's backend, heard live, marked read.
     const notifications = memberClient.notifications()
@@ -270,7 +333,15 @@ describe('client SDK against a real server', () => {
     onTestFinished(offNotifications)
     await waitUntil(() => notifications.getSnapshot().status === 'live', 'notifications loaded')
     await waitUntil(async () => {
-      ;(await run({ document: PublishNotificationDocument, token: service.token, variables: { input: { recipientExternalIds: ['member'], type: 'invoice.paid', title: 'Paid', idempotencyKey: `k-${conversationId}` } } })).expectData()
+      ;(
+        await run({
+          document: PublishNotificationDocument,
+          token: service.token,
+          variables: {
+            input: { recipientExternalIds: ['member'], type: 'invoice.paid', title: 'Paid', idempotencyKey: `k-${conversationId}` },
+          },
+        })
+      ).expectData()
       return notifications.getSnapshot().items.some((n) => n.title === 'Paid')
     }, 'the notification arrives live')
     expect(notifications.getSnapshot().unreadCount).toBeGreaterThanOrEqual(1)
@@ -282,14 +353,22 @@ describe('client SDK against a real server', () => {
 describe('the SDK’s documents', () => {
   it('every operation passes the server’s validation, its depth, cost and token limits included', async () => {
     const documents = await import('../client/src/generated/graphql.js')
-    const operations = Object.entries(documents).filter(([name, value]) => name.endsWith('Document') && /^\s*(query|mutation|subscription)\b/.test(String(value)))
+    const operations = Object.entries(documents).filter(
+      ([name, value]) => name.endsWith('Document') && /^\s*(query|mutation|subscription)\b/.test(String(value)),
+    )
     expect(operations.length).toBeGreaterThanOrEqual(25)
     for (const [name, document] of operations) {
       const query = String(document)
       // The server's own validation chain (graphql-armor's limits are validation rules in it).
-      const { parse, validate, schema } = t.app.yoga.getEnveloped({ request: new Request('http://localhost/graphql', { method: 'POST' }), params: { query } })
+      const { parse, validate, schema } = t.app.yoga.getEnveloped({
+        request: new Request('http://localhost/graphql', { method: 'POST' }),
+        params: { query },
+      })
       const errors: ReadonlyArray<{ message: string }> = validate(schema, parse(query))
-      expect(errors.map((e) => e.message), name).toEqual([])
+      expect(
+        errors.map((e) => e.message),
+        name,
+      ).toEqual([])
     }
   })
 })

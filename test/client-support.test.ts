@@ -14,7 +14,14 @@ import { client } from './kit/execute.js'
 import { startTcpProxy } from './kit/proxy.js'
 import { waitUntil } from './kit/ready.js'
 import { tenantWorld, type TestUser } from './kit/world.js'
-import { ConversationDocument, CreateConversationDocument, CreateGroupDocument, MessagesDocument, PublishNotificationDocument, SupportViewDocument } from '../client/generated/graphql.js'
+import {
+  ConversationDocument,
+  CreateConversationDocument,
+  CreateGroupDocument,
+  MessagesDocument,
+  PublishNotificationDocument,
+  SupportViewDocument,
+} from '../client/generated/graphql.js'
 
 let t: TestApp
 let run: ReturnType<typeof client>
@@ -27,7 +34,14 @@ afterAll(() => t.stop())
 const fastRetry = { initialDelayMs: 50, maxDelayMs: 400 }
 
 function sdk(user: TestUser, via: { graphqlUrl: string; wsUrl: string } = t): SwitchboardClient {
-  const c = createSwitchboardClient({ url: via.graphqlUrl, wsUrl: via.wsUrl, getToken: () => user.token, WebSocket, retry: fastRetry, keepAliveMs: 2000 })
+  const c = createSwitchboardClient({
+    url: via.graphqlUrl,
+    wsUrl: via.wsUrl,
+    getToken: () => user.token,
+    WebSocket,
+    retry: fastRetry,
+    keepAliveMs: 2000,
+  })
   onTestFinished(() => c.close())
   return c
 }
@@ -41,20 +55,34 @@ const sent = (timeline: Timeline) => timeline.getSnapshot().items.flatMap((i) =>
 /** A tenant with an admin, operators op0/op1 in "support", billing-op in "billing", a member, and the member's SUPPORT conversation. */
 async function desk() {
   const w = tenantWorld(t.graphqlUrl)
-  const [admin, op0, op1, member, billingOp] = await Promise.all([w.user('admin', 'admin'), w.user('op0', 'operator'), w.user('op1', 'operator'), w.user('member'), w.user('billing-op', 'operator')])
+  const [admin, op0, op1, member, billingOp] = await Promise.all([
+    w.user('admin', 'admin'),
+    w.user('op0', 'operator'),
+    w.user('op1', 'operator'),
+    w.user('member'),
+    w.user('billing-op', 'operator'),
+  ])
   const group = async (name: string, members: string[]) =>
-    (await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name, memberExternalIds: members } } })).expectData().createGroup.group.id
+    (
+      await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name, memberExternalIds: members } } })
+    ).expectData().createGroup.group.id
   const [support, billing] = [await group('support', ['op0', 'op1']), await group('billing', ['billing-op'])]
   const conversationId = (
-    await run({ document: CreateConversationDocument, token: member.token, variables: { input: { kind: 'SUPPORT', subject: 'help', groupIds: [support] } } })
+    await run({
+      document: CreateConversationDocument,
+      token: member.token,
+      variables: { input: { kind: 'SUPPORT', subject: 'help', groupIds: [support] } },
+    })
   ).expectData().createConversation.conversation.id
   return { w, admin, op0, op1, member, billingOp, support, billing, conversationId }
 }
 
 /** The server's state, read over plain HTTP: status, version, assignee … */
-const serverView = async (user: TestUser, id: string) => (await run({ document: SupportViewDocument, token: user.token, variables: { id } })).expectData().conversation
+const serverView = async (user: TestUser, id: string) =>
+  (await run({ document: SupportViewDocument, token: user.token, variables: { id } })).expectData().conversation
 /** … and groups, participants' read and delivered positions. */
-const serverConversation = async (user: TestUser, id: string) => (await run({ document: ConversationDocument, token: user.token, variables: { id } })).expectData().conversation
+const serverConversation = async (user: TestUser, id: string) =>
+  (await run({ document: ConversationDocument, token: user.token, variables: { id } })).expectData().conversation
 
 async function ready(store: ConversationStore) {
   listen(store)
@@ -87,7 +115,11 @@ describe('support actions through the SDK', () => {
     expect((stale as SwitchboardError).retryable).toBe(false)
     expect((stale as SwitchboardError).extensions).toMatchObject({ version: assigned.version })
     expect(current()).toEqual(before)
-    expect(await serverView(admin, conversationId)).toMatchObject({ status: 'OPEN', version: assigned.version, assignee: { externalId: 'op1' } })
+    expect(await serverView(admin, conversationId)).toMatchObject({
+      status: 'OPEN',
+      version: assigned.version,
+      assignee: { externalId: 'op1' },
+    })
 
     // markPending with the current version.
     const pendingAnswer = await op.support.markPending(conversationId, current().version)
@@ -146,7 +178,11 @@ describe('receipts, edits and deletions between clients', () => {
     const w = tenantWorld(t.graphqlUrl)
     const [aliceUser, bobUser] = await Promise.all([w.user('alice'), w.user('bob')])
     const conversationId = (
-      await run({ document: CreateConversationDocument, token: aliceUser.token, variables: { input: { kind: 'DIRECT', participantExternalIds: ['bob'] } } })
+      await run({
+        document: CreateConversationDocument,
+        token: aliceUser.token,
+        variables: { input: { kind: 'DIRECT', participantExternalIds: ['bob'] } },
+      })
     ).expectData().createConversation.conversation.id
     const [alice, bob] = [sdk(aliceUser), sdk(bobUser)]
     const signals = alice.conversationSignals(conversationId)
@@ -162,7 +198,11 @@ describe('receipts, edits and deletions between clients', () => {
       expect(positions).toMatchObject({ lastDeliveredSeq: second.seq, lastReadSeq: 0 })
       return signals.getSnapshot().receipts[bobUser.id]?.lastDeliveredSeq === second.seq
     }, 'alice sees bob’s delivery receipt')
-    expect(signals.getSnapshot().receipts[bobUser.id]).toMatchObject({ lastDeliveredSeq: second.seq, lastReadSeq: 0, user: { externalId: 'bob' } })
+    expect(signals.getSnapshot().receipts[bobUser.id]).toMatchObject({
+      lastDeliveredSeq: second.seq,
+      lastReadSeq: 0,
+      user: { externalId: 'bob' },
+    })
     const participant = (await serverConversation(aliceUser, conversationId))!.participants.find((p) => p.user.externalId === 'bob')
     expect(participant).toMatchObject({ lastDeliveredSeq: second.seq, lastReadSeq: 0 })
     // Never moves back.
@@ -173,7 +213,11 @@ describe('receipts, edits and deletions between clients', () => {
     const w = tenantWorld(t.graphqlUrl)
     const [aliceUser, bobUser] = await Promise.all([w.user('alice'), w.user('bob')])
     const conversationId = (
-      await run({ document: CreateConversationDocument, token: aliceUser.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['bob'] } } })
+      await run({
+        document: CreateConversationDocument,
+        token: aliceUser.token,
+        variables: { input: { kind: 'GROUP', participantExternalIds: ['bob'] } },
+      })
     ).expectData().createConversation.conversation.id
     const [alice, bob] = [sdk(aliceUser), sdk(bobUser)]
     const bobTimeline = bob.timeline(conversationId)
@@ -194,8 +238,12 @@ describe('receipts, edits and deletions between clients', () => {
     expect(sent(bobTimeline)[1]).toMatchObject({ id: second.id, seq: second.seq, body: deleted.body, deletedAt: deleted.deletedAt })
 
     // In place: still two messages, in order, as the server has them.
-    const truth = (await run({ document: MessagesDocument, token: aliceUser.token, variables: { conversationId, first: 50 } })).expectData().conversation!.messages.edges.map((e) => e.node)
-    expect(sent(bobTimeline).map((m) => [m.id, m.seq, m.body, m.deletedAt != null])).toEqual(truth.map((m) => [m.id, m.seq, m.body, m.deletedAt != null]))
+    const truth = (await run({ document: MessagesDocument, token: aliceUser.token, variables: { conversationId, first: 50 } }))
+      .expectData()
+      .conversation!.messages.edges.map((e) => e.node)
+    expect(sent(bobTimeline).map((m) => [m.id, m.seq, m.body, m.deletedAt != null])).toEqual(
+      truth.map((m) => [m.id, m.seq, m.body, m.deletedAt != null]),
+    )
   })
 })
 
@@ -210,9 +258,16 @@ describe('notifications across a reconnect', () => {
     listen(notifications)
     const publish = async (title: string) =>
       (
-        await run({ document: PublishNotificationDocument, token: service.token, variables: { input: { recipientExternalIds: ['member'], type: 'order.shipped', title, idempotencyKey: `k-${title}-${w.tid}` } } })
+        await run({
+          document: PublishNotificationDocument,
+          token: service.token,
+          variables: { input: { recipientExternalIds: ['member'], type: 'order.shipped', title, idempotencyKey: `k-${title}-${w.tid}` } },
+        })
       ).expectData()
-    await waitUntil(() => notifications.getSnapshot().status === 'live' && member.connectionState.status === 'connected', 'notifications are live')
+    await waitUntil(
+      () => notifications.getSnapshot().status === 'live' && member.connectionState.status === 'connected',
+      'notifications are live',
+    )
     // The live stream works (retry until the subscription is registered on the server).
     await waitUntil(async () => {
       await publish('first')
@@ -225,7 +280,11 @@ describe('notifications across a reconnect', () => {
     expect(notifications.getSnapshot().items.map((n) => n.title)).toEqual(['first'])
 
     proxy.restore()
-    await waitUntil(() => notifications.getSnapshot().items.some((n) => n.title === 'while offline'), 'the missed notification appears after the reconnect', 15_000)
+    await waitUntil(
+      () => notifications.getSnapshot().items.some((n) => n.title === 'while offline'),
+      'the missed notification appears after the reconnect',
+      15_000,
+    )
     expect(notifications.getSnapshot().items.map((n) => n.title)).toEqual(['while offline', 'first'])
     expect(notifications.getSnapshot().unreadCount).toBe(2)
   })

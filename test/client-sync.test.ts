@@ -3,7 +3,14 @@
 // the timeline reports at that moment) and truncated replays; and the outbox's retry semantics against a
 // scripted send.
 import { describe, expect, it } from 'vitest'
-import { Timeline, TimelineState, type MessageEdge, type TimelineEvent, type TimelineMessage, type TimelineSource } from '../client/src/timeline.js'
+import {
+  Timeline,
+  TimelineState,
+  type MessageEdge,
+  type TimelineEvent,
+  type TimelineMessage,
+  type TimelineSource,
+} from '../client/src/timeline.js'
 import { Outbox, type OutboxEntry } from '../client/src/outbox.js'
 import { memoryStorage } from '../client/src/storage.js'
 import { SwitchboardError } from '../client/src/errors.js'
@@ -27,7 +34,12 @@ function message(seq: number, body = `m${seq}`, sender = OTHER, clientMessageId 
 }
 
 const added = (m: TimelineMessage): TimelineEvent => ({ __typename: 'MessageAddedEvent', seq: m.seq, conversationId: 'C', message: m })
-const edited = (seq: number, m: TimelineMessage): TimelineEvent => ({ __typename: 'MessageEditedEvent', seq, conversationId: 'C', message: m })
+const edited = (seq: number, m: TimelineMessage): TimelineEvent => ({
+  __typename: 'MessageEditedEvent',
+  seq,
+  conversationId: 'C',
+  message: m,
+})
 const cursor = (seq: number) => `cursor-${seq}`
 const edge = (m: TimelineMessage): MessageEdge => ({ cursor: cursor(m.seq), node: m })
 
@@ -46,14 +58,24 @@ function scriptedServer(initial: TimelineMessage[]) {
       state.pageCalls.push(`latest:${last}`)
       const all = sorted()
       const page = all.slice(-last)
-      return { lastSeq: state.lastSeq, edges: page.map(edge), hasOlder: all.length > page.length, startCursor: page[0] ? cursor(page[0].seq) : null }
+      return {
+        lastSeq: state.lastSeq,
+        edges: page.map(edge),
+        hasOlder: all.length > page.length,
+        startCursor: page[0] ? cursor(page[0].seq) : null,
+      }
     },
     async before(_id, before, last) {
       state.pageCalls.push(`before:${before}:${last}`)
       const beforeSeq = Number(before.slice('cursor-'.length))
       const older = sorted().filter((m) => m.seq < beforeSeq)
       const page = older.slice(-last)
-      return { lastSeq: state.lastSeq, edges: page.map(edge), hasOlder: older.length > page.length, startCursor: page[0] ? cursor(page[0].seq) : null }
+      return {
+        lastSeq: state.lastSeq,
+        edges: page.map(edge),
+        hasOlder: older.length > page.length,
+        startCursor: page[0] ? cursor(page[0].seq) : null,
+      }
     },
     async after(_id, afterSeq, first, after) {
       state.pageCalls.push(`after:${afterSeq}:${after ?? '-'}`)
@@ -61,7 +83,12 @@ function scriptedServer(initial: TimelineMessage[]) {
       const rest = sorted().filter((m) => m.seq > from)
       const page = rest.slice(0, first)
       const last = page[page.length - 1]
-      return { lastSeq: state.lastSeq, edges: page.map(edge), hasNextPage: rest.length > page.length, endCursor: last ? cursor(last.seq) : null }
+      return {
+        lastSeq: state.lastSeq,
+        edges: page.map(edge),
+        hasNextPage: rest.length > page.length,
+        endCursor: last ? cursor(last.seq) : null,
+      }
     },
     follow(_id, h) {
       handlers = h
@@ -232,7 +259,17 @@ describe('timeline sync (scripted frames)', () => {
         onAcknowledged: (l) => (acks.add(l), () => acks.delete(l)),
       },
     })
-    const entry: OutboxEntry = { clientMessageId: 'uuid-1', conversationId: 'C', body: 'hi', internal: false, queuedAt: new Date().toISOString(), attempts: 0, status: 'pending', error: null, owner: null }
+    const entry: OutboxEntry = {
+      clientMessageId: 'uuid-1',
+      conversationId: 'C',
+      body: 'hi',
+      internal: false,
+      queuedAt: new Date().toISOString(),
+      attempts: 0,
+      status: 'pending',
+      error: null,
+      owner: null,
+    }
     pending = [entry]
     changes.forEach((l) => l())
     expect(seqs(timeline)).toEqual([1, 'pending:uuid-1'])
@@ -274,7 +311,9 @@ describe('outbox', () => {
     const acked: string[] = []
     outbox.acknowledged.add((_e, m) => acked.push(m))
     outbox.enqueue({ conversationId: 'C', body: 'hello', clientMessageId: 'id-1', owner: 'acme/alice' })
-    expect(JSON.parse((await (await outbox.persisted(), storage.getItem('k'))) as string)).toMatchObject([{ clientMessageId: 'id-1', status: 'pending' }])
+    expect(JSON.parse((await (await outbox.persisted(), storage.getItem('k'))) as string)).toMatchObject([
+      { clientMessageId: 'id-1', status: 'pending' },
+    ])
     await outbox.settled()
     expect(attempts).toEqual(['id-1', 'id-1', 'id-1', 'id-1'])
     expect(acked).toEqual(['stored:hello'])

@@ -74,16 +74,31 @@ describe('graphql-sse client (distinct connections mode)', () => {
     const run = client(t.graphqlUrl)
     const w = tenantWorld(t.graphqlUrl, 'sse-client')
     const [owner] = await Promise.all([w.user('owner'), w.user('peer')])
-    const conversationId = (await run({ document: CreateConversationDocument, token: owner.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['peer'] } } })).expectData()
-      .createConversation.conversation.id
-    const send = (body: string) => run({ document: SendMessageDocument, token: owner.token, variables: { input: { conversationId, body, clientMessageId: body } } }).then((r) => r.expectData())
+    const conversationId = (
+      await run({
+        document: CreateConversationDocument,
+        token: owner.token,
+        variables: { input: { kind: 'GROUP', participantExternalIds: ['peer'] } },
+      })
+    ).expectData().createConversation.conversation.id
+    const send = (body: string) =>
+      run({
+        document: SendMessageDocument,
+        token: owner.token,
+        variables: { input: { conversationId, body, clientMessageId: body } },
+      }).then((r) => r.expectData())
     await send('before')
     const sse = createSseClient({ url: t.graphqlUrl, headers: { authorization: `Bearer ${owner.token}` }, retryAttempts: 0 })
     try {
-      const viewer = await new Promise<unknown>((resolve, reject) => sse.subscribe({ query: '{ viewer { user { externalId } } }' }, { next: resolve, error: reject, complete: () => {} }))
+      const viewer = await new Promise<unknown>((resolve, reject) =>
+        sse.subscribe({ query: '{ viewer { user { externalId } } }' }, { next: resolve, error: reject, complete: () => {} }),
+      )
       expect(viewer).toEqual({ data: { viewer: { user: { externalId: 'owner' } } } })
 
-      const events = sse.iterate<{ conversationEvents: { seq: number; message?: { body: string } } }>({ query: print(ConversationEventsDocument), variables: { conversationId, afterSeq: 0 } })
+      const events = sse.iterate<{ conversationEvents: { seq: number; message?: { body: string } } }>({
+        query: print(ConversationEventsDocument),
+        variables: { conversationId, afterSeq: 0 },
+      })
       const first = await events.next()
       expect(first.value?.data?.conversationEvents).toMatchObject({ seq: 1, message: { body: 'before' } })
       await send('after')

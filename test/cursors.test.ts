@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from './kit/app.js'
 import { client } from './kit/execute.js'
 import { tenantWorld, type TestUser } from './kit/world.js'
-import { ConversationPageDocument, CreateConversationDocument, MessagePageDocument, MessagesDocument, SendMessageDocument } from '../client/generated/graphql.js'
+import {
+  ConversationPageDocument,
+  CreateConversationDocument,
+  MessagePageDocument,
+  MessagesDocument,
+  SendMessageDocument,
+} from '../client/generated/graphql.js'
 
 let t: TestApp
 let run: ReturnType<typeof client>
@@ -26,13 +32,27 @@ beforeAll(async () => {
   run = client(t.graphqlUrl)
   const a = tenantWorld(t.graphqlUrl, 'cursor-a')
   const b = tenantWorld(t.graphqlUrl, 'cursor-b')
-  const [me, peer, x, y, bAdmin, bPeer] = await Promise.all([a.user('me'), a.user('peer'), a.user('x'), a.user('y'), b.user('admin', 'admin'), b.user('b-peer')])
+  const [me, peer, x, y, bAdmin, bPeer] = await Promise.all([
+    a.user('me'),
+    a.user('peer'),
+    a.user('x'),
+    a.user('y'),
+    b.user('admin', 'admin'),
+    b.user('b-peer'),
+  ])
   viewer = me
   const create = async (user: TestUser, input: { kind: 'GROUP' | 'DIRECT'; participantExternalIds: string[] }) =>
-    (await run({ document: CreateConversationDocument, token: user.token, variables: { input } })).expectData().createConversation.conversation.id
+    (await run({ document: CreateConversationDocument, token: user.token, variables: { input } })).expectData().createConversation
+      .conversation.id
   const send = async (user: TestUser, conversationId: string, n: number) => {
     for (let i = 0; i < n; i++)
-      (await run({ document: SendMessageDocument, token: user.token, variables: { input: { conversationId, body: `m${i}`, clientMessageId: randomUUID() } } })).expectData()
+      (
+        await run({
+          document: SendMessageDocument,
+          token: user.token,
+          variables: { input: { conversationId, body: `m${i}`, clientMessageId: randomUUID() } },
+        })
+      ).expectData()
   }
   mine = []
   for (let i = 0; i < 4; i++) mine.unshift(await create(me, { kind: 'GROUP', participantExternalIds: ['peer'] }))

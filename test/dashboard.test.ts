@@ -26,10 +26,30 @@ interface Rule {
   annotations: Record<string, string>
 }
 
-const dashboard = JSON.parse(readFileSync(new URL('../ops/grafana/switchboard.json', import.meta.url), 'utf8')) as { title: string; uid: string; panels: Panel[] }
-const alerts = parseYaml(readFileSync(new URL('../ops/prometheus/alerts.yml', import.meta.url), 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> }
+const dashboard = JSON.parse(readFileSync(new URL('../ops/grafana/switchboard.json', import.meta.url), 'utf8')) as {
+  title: string
+  uid: string
+  panels: Panel[]
+}
+const alerts = parseYaml(readFileSync(new URL('../ops/prometheus/alerts.yml', import.meta.url), 'utf8')) as {
+  groups: Array<{ name: string; rules: Rule[] }>
+}
 
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'offset', 'bool', 'inf', 'nan'])
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'bool',
+  'inf',
+  'nan',
+])
 
 /** The metric names a PromQL expression reads (not functions, keywords, label names, durations or strings). */
 export function metricNames(expr: string): string[] {
@@ -62,10 +82,14 @@ const expressions = [
 describe('metricNames', () => {
   it('finds the metrics of an expression, not its functions, label names, strings or ranges', () => {
     expect(
-      metricNames('histogram_quantile(0.99, sum by (le, transport) (rate(switchboard_delivery_latency_seconds_bucket{transport="websocket"}[$__rate_interval])))'),
+      metricNames(
+        'histogram_quantile(0.99, sum by (le, transport) (rate(switchboard_delivery_latency_seconds_bucket{transport="websocket"}[$__rate_interval])))',
+      ),
     ).toEqual(['switchboard_delivery_latency_seconds_bucket'])
     expect(metricNames('sum(increase(a_total[30m])) == 0 and sum(increase(a_total[30m] offset 1d)) > 100')).toEqual(['a_total'])
-    expect(metricNames('sum by (tenant) (rate(x_total[1h])) / on (tenant) group_left sum by (tenant) (rate(y_total{code=~"A|B"}[1h])) < 0.5')).toEqual(['x_total', 'y_total'])
+    expect(
+      metricNames('sum by (tenant) (rate(x_total[1h])) / on (tenant) group_left sum by (tenant) (rate(y_total{code=~"A|B"}[1h])) < 0.5'),
+    ).toEqual(['x_total', 'y_total'])
     expect(metricNames('1000 * max(switchboard_outbox_depth)')).toEqual(['switchboard_outbox_depth'])
   })
 })
@@ -79,8 +103,20 @@ describe('the Grafana dashboard and the alert rules', () => {
     const run = client(t.graphqlUrl)
     const w = tenantWorld(t.graphqlUrl)
     const [op] = await Promise.all([w.user('op', 'operator'), w.user('m1')])
-    const { createConversation } = (await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } } })).expectData()
-    ;(await run({ document: SendMessageDocument, token: op.token, variables: { input: { conversationId: createConversation.conversation.id, body: 'hi', clientMessageId: 'hi' } } })).expectData()
+    const { createConversation } = (
+      await run({
+        document: CreateConversationDocument,
+        token: op.token,
+        variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } },
+      })
+    ).expectData()
+    ;(
+      await run({
+        document: SendMessageDocument,
+        token: op.token,
+        variables: { input: { conversationId: createConversation.conversation.id, body: 'hi', clientMessageId: 'hi' } },
+      })
+    ).expectData()
     const text = await (await fetch(`${t.url}/metrics`)).text()
     types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]))
   })
@@ -90,7 +126,8 @@ describe('the Grafana dashboard and the alert rules', () => {
     expect(dashboard).toMatchObject({ title: 'Switchboard', uid: 'switchboard' })
     const panels = panelsOf(dashboard.panels)
     expect(panels.length).toBeGreaterThan(10)
-    for (const panel of panels) for (const key of ['h', 'w', 'x', 'y'] as const) expect(typeof panel.gridPos?.[key], panel.title).toBe('number')
+    for (const panel of panels)
+      for (const key of ['h', 'w', 'x', 'y'] as const) expect(typeof panel.gridPos?.[key], panel.title).toBe('number')
     for (const panel of panels.filter((p) => p.type !== 'row')) {
       expect(panel.title).toBeTruthy()
       expect(panel.targets?.length, panel.title).toBeGreaterThan(0)
@@ -99,13 +136,37 @@ describe('the Grafana dashboard and the alert rules', () => {
     }
     // The panels the runbook refers to.
     const titles = panels.map((p) => p.title).join('\n')
-    for (const wanted of [/Messages sent/, /Send refusals/, /success ratio/, /Commit → socket latency/, /subscriptions/, /WebSockets/, /Slow consumers/, /Outbox/, /Webhook/, /HTTP requests/, /latency/, /Errors/, /SQL statement duration/])
+    for (const wanted of [
+      /Messages sent/,
+      /Send refusals/,
+      /success ratio/,
+      /Commit → socket latency/,
+      /subscriptions/,
+      /WebSockets/,
+      /Slow consumers/,
+      /Outbox/,
+      /Webhook/,
+      /HTTP requests/,
+      /latency/,
+      /Errors/,
+      /SQL statement duration/,
+    ])
       expect(titles).toMatch(wanted)
   })
 
   it('the alert rules are Prometheus rule groups: a name, an expression, a severity and a summary each', () => {
     const rules = alerts.groups.flatMap((g) => g.rules)
-    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(['SwitchboardDeliverySuccessRatioLow', 'SwitchboardDeliveryLatencyHigh', 'SwitchboardSlowConsumers', 'SwitchboardOutboxBacklog', 'SwitchboardWebhookDeadLetters', 'SwitchboardHttpErrorRate', 'SwitchboardNoMessagesFlowing']))
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining([
+        'SwitchboardDeliverySuccessRatioLow',
+        'SwitchboardDeliveryLatencyHigh',
+        'SwitchboardSlowConsumers',
+        'SwitchboardOutboxBacklog',
+        'SwitchboardWebhookDeadLetters',
+        'SwitchboardHttpErrorRate',
+        'SwitchboardNoMessagesFlowing',
+      ]),
+    )
     for (const rule of rules) {
       expect(rule.expr.trim(), rule.alert).not.toBe('')
       expect(['critical', 'warning', 'info'], rule.alert).toContain(rule.labels.severity)

@@ -27,21 +27,36 @@ describe('efficient reads', () => {
     const [op, m1, m2] = await Promise.all([w.user('op', 'operator'), w.user('m1'), w.user('m2')])
     for (let i = 0; i < 50; i++) {
       const { createConversation } = (
-        await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', subject: `c${i}`, participantExternalIds: ['m1', 'm2'] } } })
+        await run({
+          document: CreateConversationDocument,
+          token: op.token,
+          variables: { input: { kind: 'GROUP', subject: `c${i}`, participantExternalIds: ['m1', 'm2'] } },
+        })
       ).expectData()
-      ;(await run({ document: SendMessageDocument, token: m2.token, variables: { input: { conversationId: createConversation.conversation.id, body: `hi ${i}`, clientMessageId: `c${i}` } } })).expectData()
+      ;(
+        await run({
+          document: SendMessageDocument,
+          token: m2.token,
+          variables: { input: { conversationId: createConversation.conversation.id, body: `hi ${i}`, clientMessageId: `c${i}` } },
+        })
+      ).expectData()
     }
     // Warm up (provisioning, caches), then count.
     ;(await run({ document: ConversationsDocument, token: m1.token, variables: { first: 1 } })).expectData()
     let small = 0
     const smallQueries = await queriesDuring(async () => {
-      small = (await run({ document: ConversationsDocument, token: m1.token, variables: { first: 5 } })).expectData().conversations.edges.length
+      small = (await run({ document: ConversationsDocument, token: m1.token, variables: { first: 5 } })).expectData().conversations.edges
+        .length
     })
     let large = 0
     const largeQueries = await queriesDuring(async () => {
       const { conversations } = (await run({ document: ConversationsDocument, token: m1.token, variables: { first: 50 } })).expectData()
       large = conversations.edges.length
-      expect(conversations.edges.every((e) => e.node.unreadCount === 1 && e.node.lastMessage?.sender.externalId === 'm2' && e.node.participants.length === 3)).toBe(true)
+      expect(
+        conversations.edges.every(
+          (e) => e.node.unreadCount === 1 && e.node.lastMessage?.sender.externalId === 'm2' && e.node.participants.length === 3,
+        ),
+      ).toBe(true)
     })
     expect([small, large]).toEqual([5, 50])
     expect(largeQueries).toBe(smallQueries)
@@ -52,15 +67,27 @@ describe('efficient reads', () => {
     const w = tenantWorld(t.graphqlUrl)
     const [op, m1] = await Promise.all([w.user('op', 'operator'), w.user('m1')])
     const { createConversation } = (
-      await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } } })
+      await run({
+        document: CreateConversationDocument,
+        token: op.token,
+        variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } },
+      })
     ).expectData()
     const conversationId = createConversation.conversation.id
     for (let i = 0; i < 100; i += 20)
       await Promise.all(
-        Array.from({ length: 20 }, (_, j) => run({ document: SendMessageDocument, token: (i + j) % 2 ? op.token : m1.token, variables: { input: { conversationId, body: `b${i + j}`, clientMessageId: `b${i + j}` } } })),
+        Array.from({ length: 20 }, (_, j) =>
+          run({
+            document: SendMessageDocument,
+            token: (i + j) % 2 ? op.token : m1.token,
+            variables: { input: { conversationId, body: `b${i + j}`, clientMessageId: `b${i + j}` } },
+          }),
+        ),
       )
     const page = (first: number) => async () => {
-      const { conversation } = (await run({ document: MessagesDocument, token: m1.token, variables: { conversationId, first } })).expectData()
+      const { conversation } = (
+        await run({ document: MessagesDocument, token: m1.token, variables: { conversationId, first } })
+      ).expectData()
       expect(conversation!.messages.edges).toHaveLength(first)
       if (first > 1) expect(new Set(conversation!.messages.edges.map((e) => e.node.sender.externalId))).toEqual(new Set(['op', 'm1']))
     }

@@ -24,7 +24,6 @@ const login = async (databaseUrl: string, password: string) => {
   }
 }
 
-
 describe('embedded PostgreSQL credentials', () => {
   it('a random password per DATA_DIR, mode 0600; postgres/postgres is refused; nothing left in the temp directory', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-creds-'))

@@ -36,7 +36,8 @@ function privateCheckout() {
   cleanups.push(() => fs.rmSync(outer, { recursive: true, force: true }))
   const root = path.join(outer, 'checkout')
   fs.mkdirSync(path.join(root, 'node_modules'), { recursive: true })
-  for (const entry of ['src', 'prisma', 'package.json', 'tsconfig.json']) fs.cpSync(path.join(project, entry), path.join(root, entry), { recursive: true, verbatimSymlinks: true })
+  for (const entry of ['src', 'prisma', 'package.json', 'tsconfig.json'])
+    fs.cpSync(path.join(project, entry), path.join(root, entry), { recursive: true, verbatimSymlinks: true })
   for (const entry of fs.readdirSync(path.join(project, 'node_modules'))) {
     const from = path.join(project, 'node_modules', entry)
     const to = path.join(root, 'node_modules', entry)
@@ -48,7 +49,8 @@ function privateCheckout() {
 
 function cleanEnv(extra: Record<string, string>) {
   const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(DATABASE_URL|REDIS_URL|JWT_|PORT|HOST|DATA_DIR|NODE_ENV|VITEST)/.test(k)) env[k] = v
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !/^(DATABASE_URL|REDIS_URL|JWT_|PORT|HOST|DATA_DIR|NODE_ENV|VITEST)/.test(k)) env[k] = v
   return { ...env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...extra }
 }
 
@@ -138,7 +140,11 @@ describe('npm start from a private directory', () => {
     expect(await refused.exited).toBe(1)
     const lines = refused.stderr().trim().split('\n')
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(new RegExp(`^As root, the embedded PostgreSQL runs as the OS user postgres, which cannot reach its data in ${pg} because ${outer} is private \\(mode 700\\): allow it through \\(chmod o\\+x ${outer}\\), move DATA_DIR, or set DATABASE_URL$`))
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^As root, the embedded PostgreSQL runs as the OS user postgres, which cannot reach its data in ${pg} because ${outer} is private \\(mode 700\\): allow it through \\(chmod o\\+x ${outer}\\), move DATA_DIR, or set DATABASE_URL$`,
+      ),
+    )
     expect(refused.stderr()).not.toMatch(/\n\s+at /)
     expect(fs.existsSync(path.join(dataDir, 'switchboard.pid'))).toBe(false)
     expect(alive(postmaster(pg))).toBe(false)
@@ -150,9 +156,15 @@ describe('npm start from a private directory', () => {
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }))
     const file = path.join(dir, 'a-file')
     fs.writeFileSync(file, '')
-    const failed = await start(project, { DATA_DIR: path.join(file, 'data'), JWT_SECRET: 'a-configured-secret-0123456789', PORT: String(await freePort()) })
+    const failed = await start(project, {
+      DATA_DIR: path.join(file, 'data'),
+      JWT_SECRET: 'a-configured-secret-0123456789',
+      PORT: String(await freePort()),
+    })
     expect(await failed.exited).toBe(1)
-    expect(failed.stderr().trim()).toBe(`DATA_DIR ${path.join(file, 'data')} cannot be created (ENOTDIR): set DATA_DIR to a writable directory, or DATABASE_URL to use another PostgreSQL`)
+    expect(failed.stderr().trim()).toBe(
+      `DATA_DIR ${path.join(file, 'data')} cannot be created (ENOTDIR): set DATA_DIR to a writable directory, or DATABASE_URL to use another PostgreSQL`,
+    )
   })
 
   it('every configuration problem is listed at once, one line each, without a stack', async () => {
@@ -179,10 +191,16 @@ describe('npm start from a private directory', () => {
 
 describe.runIf(asRoot)('the copy of the binaries made for the postgres OS user', () => {
   it('is made from a private package, checked, runnable by postgres, reused, and made again when it stops matching', () => {
-    const owner = { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) }
+    const owner = {
+      uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+      gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+    }
     const outer = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-private-pkg-'))
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-cache-'))
-    cleanups.push(() => fs.rmSync(outer, { recursive: true, force: true }), () => fs.rmSync(cache, { recursive: true, force: true }))
+    cleanups.push(
+      () => fs.rmSync(outer, { recursive: true, force: true }),
+      () => fs.rmSync(cache, { recursive: true, force: true }),
+    )
     fs.chmodSync(outer, 0o700)
     fs.chmodSync(cache, 0o755)
     const packaged = packagedBinaries()

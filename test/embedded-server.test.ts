@@ -16,7 +16,9 @@ import { ViewerDocument } from '../client/generated/graphql.js'
 const children = new Set<ChildProcess>()
 const dirs: string[] = []
 afterAll(async () => {
-  const exited = [...children].filter((child) => child.exitCode === null && child.signalCode === null).map((child) => new Promise((r) => child.once('exit', r)))
+  const exited = [...children]
+    .filter((child) => child.exitCode === null && child.signalCode === null)
+    .map((child) => new Promise((r) => child.once('exit', r)))
   for (const child of children) child.kill('SIGKILL')
   await Promise.all(exited)
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
@@ -30,7 +32,8 @@ function tempDir() {
 
 function cleanEnv(extra: Record<string, string>) {
   const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(DATABASE_URL|REDIS_URL|JWT_|PORT|HOST|DATA_DIR|NODE_ENV|VITEST)/.test(k)) env[k] = v
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !/^(DATABASE_URL|REDIS_URL|JWT_|PORT|HOST|DATA_DIR|NODE_ENV|VITEST)/.test(k)) env[k] = v
   return { ...env, LOG_LEVEL: 'warn', ...extra }
 }
 
@@ -47,7 +50,10 @@ async function startServer(dataDir: string): Promise<Awaited<ReturnType<typeof s
 
 async function startServerOnce(dataDir: string) {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   children.add(child)
   let output = ''
   child.stdout!.on('data', (d) => (output += d))
@@ -113,7 +119,10 @@ describe('npm start with nothing configured', () => {
   }, 120_000)
 
   it('refuses to start on invalid configuration, with a readable message and a non-zero exit', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: cleanEnv({ PORT: 'eighty', DATA_DIR: tempDir() }), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: cleanEnv({ PORT: 'eighty', DATA_DIR: tempDir() }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stderr = ''
     child.stderr!.on('data', (d) => (stderr += d))
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
@@ -128,7 +137,10 @@ describe('npm start with nothing configured', () => {
     const port = (blocker.address() as net.AddressInfo).port
     const dir = tempDir()
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: cleanEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir }), stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: cleanEnv({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
       let stderr = ''
       child.stderr!.on('data', (d) => (stderr += d))
       expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1)
@@ -136,7 +148,16 @@ describe('npm start with nothing configured', () => {
       // The embedded PostgreSQL it had started was stopped (no live postmaster for its data dir).
       const pidFile = path.join(dir, 'pg', 'postmaster.pid')
       const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : undefined
-      const alive = pid !== undefined && (() => { try { process.kill(pid, 0); return true } catch { return false } })()
+      const alive =
+        pid !== undefined &&
+        (() => {
+          try {
+            process.kill(pid, 0)
+            return true
+          } catch {
+            return false
+          }
+        })()
       expect(alive).toBe(false)
     } finally {
       blocker.close()
@@ -144,7 +165,10 @@ describe('npm start with nothing configured', () => {
   })
 
   it('refuses to start in production without a JWT secret or public key', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: cleanEnv({ NODE_ENV: 'production', DATA_DIR: tempDir() }), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: cleanEnv({ NODE_ENV: 'production', DATA_DIR: tempDir() }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stderr = ''
     child.stderr!.on('data', (d) => (stderr += d))
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1)

@@ -19,7 +19,13 @@ afterAll(() => t.stop())
 
 type Fetcher = (params: { query: string; operationName?: string; variables?: unknown }, opts?: { headers?: Record<string, string> }) => any
 interface ClientApi {
-  createFetcher(options: { url: string; base?: string; fetch?: typeof fetch; createClient?: typeof createClient; WebSocket?: unknown }): Fetcher
+  createFetcher(options: {
+    url: string
+    base?: string
+    fetch?: typeof fetch
+    createClient?: typeof createClient
+    WebSocket?: unknown
+  }): Fetcher
   operationType(query: string, operationName?: string): string
 }
 
@@ -115,7 +121,11 @@ describe('the GraphiQL fetcher', () => {
     const run = client(t.graphqlUrl)
     const [op, member] = await Promise.all([w.user('gq-op', 'operator'), w.user('gq-m')])
     const { createConversation } = (
-      await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['gq-m'] } } })
+      await run({
+        document: CreateConversationDocument,
+        token: op.token,
+        variables: { input: { kind: 'GROUP', participantExternalIds: ['gq-m'] } },
+      })
     ).expectData()
     const conversationId = createConversation.conversation.id
 
@@ -124,15 +134,20 @@ describe('the GraphiQL fetcher', () => {
     const headers = { Authorization: `Bearer ${member.token}` }
 
     // A query over HTTP with the same headers.
-    expect(await fetcher({ query: '{ viewer { user { externalId } } }' }, { headers })).toEqual({ data: { viewer: { user: { externalId: 'gq-m' } } } })
+    expect(await fetcher({ query: '{ viewer { user { externalId } } }' }, { headers })).toEqual({
+      data: { viewer: { user: { externalId: 'gq-m' } } },
+    })
 
     const send = (body: string) =>
-      run({ document: SendMessageDocument, token: op.token, variables: { input: { conversationId, body, clientMessageId: body } } }).then((r) => r.expectData().sendMessage.message)
+      run({ document: SendMessageDocument, token: op.token, variables: { input: { conversationId, body, clientMessageId: body } } }).then(
+        (r) => r.expectData().sendMessage.message,
+      )
     const before = await send('before')
     // afterSeq: the event arrives whether the subscription is live before the send or replays it.
     const events = fetcher(
       {
-        query: 'subscription Events($id: ID!, $after: Int) { conversationEvents(conversationId: $id, afterSeq: $after) { seq ... on MessageAddedEvent { message { body } } } }',
+        query:
+          'subscription Events($id: ID!, $after: Int) { conversationEvents(conversationId: $id, afterSeq: $after) { seq ... on MessageAddedEvent { message { body } } } }',
         operationName: 'Events',
         variables: { id: conversationId, after: before.seq },
       },
@@ -157,15 +172,26 @@ describe('the GraphiQL fetcher', () => {
     expect(first.value.errors[0].message).toMatch(/Cannot query field "nope"/)
     expect((await invalid.next()).done).toBe(true)
     // Among several operations, a name that is none of them is the server's to refuse, readably.
-    const unnamed = fetcher({ query: 'query Q { viewer { user { id } } } subscription Events { conversationEvents(conversationId: "x") { seq } }', operationName: 'Viewer' }, { headers })
-    expect(await unnamed).toEqual({ errors: [{ message: 'Could not determine what operation to execute.', extensions: { code: 'BAD_USER_INPUT' } }] })
+    const unnamed = fetcher(
+      {
+        query: 'query Q { viewer { user { id } } } subscription Events { conversationEvents(conversationId: "x") { seq } }',
+        operationName: 'Viewer',
+      },
+      { headers },
+    )
+    expect(await unnamed).toEqual({
+      errors: [{ message: 'Could not determine what operation to execute.', extensions: { code: 'BAD_USER_INPUT' } }],
+    })
   })
 
   it('GraphiQL sends the operation name it last saw, a moment late: with one operation in the document, a stale name runs that operation', async () => {
     const member = await tenantWorld(t.graphqlUrl).user('gq-stale-name')
     const { createFetcher } = await clientApi()
     const fetcher = createFetcher({ url: '/graphql', base: t.url, fetch, createClient, WebSocket })
-    const result = await fetcher({ query: 'query Me { viewer { user { externalId } } }', operationName: 'Previous' }, { headers: { Authorization: `Bearer ${member.token}` } })
+    const result = await fetcher(
+      { query: 'query Me { viewer { user { externalId } } }', operationName: 'Previous' },
+      { headers: { Authorization: `Bearer ${member.token}` } },
+    )
     expect(result).toEqual({ data: { viewer: { user: { externalId: 'gq-stale-name' } } } })
   })
 

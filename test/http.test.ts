@@ -64,7 +64,11 @@ describe('operational endpoints', () => {
   })
 
   it('introspection works without a token, so GraphiQL can show the schema', async () => {
-    const response = await fetch(t.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __schema { queryType { name } } }"}' })
+    const response = await fetch(t.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __schema { queryType { name } } }"}',
+    })
     expect(await response.json()).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } })
   })
 })
@@ -74,7 +78,8 @@ describe('GraphiQL in production', () => {
     const off = await startTestApp({ env: { NODE_ENV: 'production' } })
     const on = await startTestApp({ env: { NODE_ENV: 'production', GRAPHIQL: 'true' } })
     try {
-      const html = (url: string) => fetch(url, { headers: { accept: 'text/html' } }).then(async (r) => (await r.text()).includes('GraphiQL'))
+      const html = (url: string) =>
+        fetch(url, { headers: { accept: 'text/html' } }).then(async (r) => (await r.text()).includes('GraphiQL'))
       expect(await html(off.graphqlUrl)).toBe(false)
       expect(await html(on.graphqlUrl)).toBe(true)
     } finally {

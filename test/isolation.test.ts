@@ -82,7 +82,10 @@ beforeAll(async () => {
   run = client(t.graphqlUrl)
   const a = tenantWorld(t.graphqlUrl, 'iso-a')
   const b = tenantWorld(t.graphqlUrl, 'iso-b')
-  const actor = async (world: typeof a, externalId: string, role: TestUser['role'], addable: string): Promise<Actor> => ({ ...(await world.user(externalId, role)), addable })
+  const actor = async (world: typeof a, externalId: string, role: TestUser['role'], addable: string): Promise<Actor> => ({
+    ...(await world.user(externalId, role)),
+    addable,
+  })
   const [admin, alice, bob, carol, mallory, erin, opIn, opOut, service, adminB, aliceB] = await Promise.all([
     actor(a, 'admin', 'admin', 'mallory'),
     actor(a, 'alice', 'member', 'mallory'),
@@ -101,8 +104,14 @@ beforeAll(async () => {
   B = { admin: adminB, alice: aliceB }
 
   const group = async (owner: Actor, name: string, members: string[]) =>
-    (await run({ document: CreateGroupDocument, token: owner.token, variables: { input: { name, memberExternalIds: members } } })).expectData().createGroup.group.id
-  const [supportGroupId, salesId, bTeamId] = await Promise.all([group(admin, 'Support', ['op-in']), group(admin, 'Sales', ['op-out']), group(adminB, 'B team', ['alice'])])
+    (
+      await run({ document: CreateGroupDocument, token: owner.token, variables: { input: { name, memberExternalIds: members } } })
+    ).expectData().createGroup.group.id
+  const [supportGroupId, salesId, bTeamId] = await Promise.all([
+    group(admin, 'Support', ['op-in']),
+    group(admin, 'Sales', ['op-out']),
+    group(adminB, 'B team', ['alice']),
+  ])
   salesGroupId = salesId
   bGroupId = bTeamId
 
@@ -113,24 +122,44 @@ beforeAll(async () => {
     variables: { input: { kind: 'GROUP', subject: 'Plans', participantExternalIds: ['bob', 'carol'], groupIds: [supportGroupId] } },
   })
   const conversationId = created.expectData().createConversation.conversation.id
-  const sent = await run({ document: SendMessageDocument, token: alice.token, variables: { input: { conversationId, body: 'original body', clientMessageId: 'm1' } } })
+  const sent = await run({
+    document: SendMessageDocument,
+    token: alice.token,
+    variables: { input: { conversationId, body: 'original body', clientMessageId: 'm1' } },
+  })
   const messageId = sent.expectData().sendMessage.message.id
   ;(await run({ document: LeaveConversationDocument, token: carol.token, variables: { input: { conversationId } } })).expectData()
   target = { conversationId, messageId, groupId: supportGroupId, userId: alice.id, userExternalId: 'bob' }
 
-  const bConversation = await run({ document: CreateConversationDocument, token: adminB.token, variables: { input: { kind: 'GROUP', subject: 'B only', participantExternalIds: ['alice'] } } })
+  const bConversation = await run({
+    document: CreateConversationDocument,
+    token: adminB.token,
+    variables: { input: { kind: 'GROUP', subject: 'B only', participantExternalIds: ['alice'] } },
+  })
   bConversationId = bConversation.expectData().createConversation.conversation.id
 })
 afterAll(() => t?.stop())
 
 /** Everything of tenant A a refused operation could have written, as tenant A's admin reads it. */
 async function stateOfTenantA() {
-  const conversation = (await run({ document: ConversationSnapshotDocument, token: A.admin.token, variables: { id: target.conversationId } })).expectData().conversation
-  const conversations = (await run({ document: ConversationsDocument, token: A.admin.token, variables: { first: 100 } })).expectData().conversations.edges.map((e) => e.node.id)
+  const conversation = (
+    await run({ document: ConversationSnapshotDocument, token: A.admin.token, variables: { id: target.conversationId } })
+  ).expectData().conversation
+  const conversations = (await run({ document: ConversationsDocument, token: A.admin.token, variables: { first: 100 } }))
+    .expectData()
+    .conversations.edges.map((e) => e.node.id)
   const groups = await Promise.all(
-    (await run({ document: GroupsDocument, token: A.admin.token })).expectData().groups.map(async (g) => (await run({ document: GroupNodeDocument, token: A.admin.token, variables: { id: g.id } })).expectData().node),
+    (await run({ document: GroupsDocument, token: A.admin.token }))
+      .expectData()
+      .groups.map(
+        async (g) => (await run({ document: GroupNodeDocument, token: A.admin.token, variables: { id: g.id } })).expectData().node,
+      ),
   )
-  const users = await Promise.all(Object.values(A).map(async (u) => (await run({ document: UserNodeDocument, token: A.admin.token, variables: { id: u.id } })).expectData().node))
+  const users = await Promise.all(
+    Object.values(A).map(
+      async (u) => (await run({ document: UserNodeDocument, token: A.admin.token, variables: { id: u.id } })).expectData().node,
+    ),
+  )
   return { conversation, conversations, groups, users }
 }
 
@@ -149,14 +178,26 @@ function asSeen(result: ExecuteResult<unknown>, aimedAt: Target) {
 describe('the setup is live: the rightful viewers see what the matrix aims at', () => {
   it('participants and the Support operator see the conversation and its message; A admin sees the user and the group', async () => {
     const state = await stateOfTenantA()
-    expect(state.conversation).toMatchObject({ subject: 'Plans', messages: { edges: [{ node: { id: target.messageId, body: 'original body' } }] } })
+    expect(state.conversation).toMatchObject({
+      subject: 'Plans',
+      messages: { edges: [{ node: { id: target.messageId, body: 'original body' } }] },
+    })
     for (const who of [A.alice, A.bob, A.opIn]) {
-      expect((await run({ document: ConversationDocument, token: who.token, variables: { id: target.conversationId } })).expectData().conversation?.id).toBe(target.conversationId)
-      expect((await run({ document: NodeDocument, token: who.token, variables: { id: target.messageId } })).expectData().node).toMatchObject({ __typename: 'Message', id: target.messageId })
+      expect(
+        (await run({ document: ConversationDocument, token: who.token, variables: { id: target.conversationId } })).expectData()
+          .conversation?.id,
+      ).toBe(target.conversationId)
+      expect(
+        (await run({ document: NodeDocument, token: who.token, variables: { id: target.messageId } })).expectData().node,
+      ).toMatchObject({ __typename: 'Message', id: target.messageId })
       expect((await reads['messages(conversationId)'](who, target)).value).toMatchObject([{ node: { id: target.messageId } }])
     }
-    expect((await run({ document: NodeDocument, token: A.admin.token, variables: { id: target.userId } })).expectData().node).toMatchObject({ __typename: 'User' })
-    expect((await run({ document: NodeDocument, token: A.admin.token, variables: { id: target.groupId } })).expectData().node).toMatchObject({ __typename: 'Group' })
+    expect((await run({ document: NodeDocument, token: A.admin.token, variables: { id: target.userId } })).expectData().node).toMatchObject(
+      { __typename: 'User' },
+    )
+    expect(
+      (await run({ document: NodeDocument, token: A.admin.token, variables: { id: target.groupId } })).expectData().node,
+    ).toMatchObject({ __typename: 'Group' })
     expect(await conversationIdsSeenBy(A.alice)).toContain(target.conversationId)
     // bob has not read alice's message: the unreadOnly list would name the conversation to whoever may see it.
     expect(await conversationIdsSeenBy(A.bob, true)).toContain(target.conversationId)
@@ -166,7 +207,14 @@ describe('the setup is live: the rightful viewers see what the matrix aims at', 
 // ---------------------------------------------------------------------------------------------------
 // Reads: for whoever may not see the object, its real id reads exactly like an id that names nothing.
 
-type ReadName = 'conversation(id)' | 'node(Conversation id)' | 'node(Message id)' | 'conversation.messages' | 'messages(conversationId)' | 'node(User id)' | 'node(Group id)'
+type ReadName =
+  | 'conversation(id)'
+  | 'node(Conversation id)'
+  | 'node(Message id)'
+  | 'conversation.messages'
+  | 'messages(conversationId)'
+  | 'node(User id)'
+  | 'node(Group id)'
 /** Each read returns the part that names the object: null (or an empty page) when the viewer may not see it. */
 const reads: Record<ReadName, (who: Actor, at: Target) => Promise<{ result: ExecuteResult<unknown>; value: unknown }>> = {
   'conversation(id)': async (who, at) => {
@@ -186,7 +234,11 @@ const reads: Record<ReadName, (who: Actor, at: Target) => Promise<{ result: Exec
     return { result, value: result.expectData().conversation }
   },
   'messages(conversationId)': async (who, at) => {
-    const result = await run({ document: PollMessagesDocument, token: who.token, variables: { conversationId: at.conversationId, afterSeq: 0 } })
+    const result = await run({
+      document: PollMessagesDocument,
+      token: who.token,
+      variables: { conversationId: at.conversationId, afterSeq: 0 },
+    })
     return { result, value: result.expectData().messages.edges }
   },
   'node(User id)': async (who, at) => {
@@ -207,7 +259,13 @@ const OUTSIDERS = {
 } as const
 type OutsiderName = keyof typeof OUTSIDERS
 
-const CONVERSATION_READS: ReadName[] = ['conversation(id)', 'node(Conversation id)', 'node(Message id)', 'conversation.messages', 'messages(conversationId)']
+const CONVERSATION_READS: ReadName[] = [
+  'conversation(id)',
+  'node(Conversation id)',
+  'node(Message id)',
+  'conversation.messages',
+  'messages(conversationId)',
+]
 /** What "nothing" looks like for each read. */
 const NOTHING: Partial<Record<ReadName, unknown>> = { 'messages(conversationId)': [] }
 const readRows: Array<{ actor: OutsiderName; read: ReadName }> = [
@@ -233,12 +291,15 @@ describe('reads: what the viewer may not see reads as nothing (null, an empty pa
     expect(asSeen(real.result, target)).toEqual(asSeen(missing.result, phantom))
   })
 
-  it.each(Object.keys(OUTSIDERS) as OutsiderName[])('%s: conversations never lists the conversation, with or without unreadOnly', async (actor) => {
-    const who = OUTSIDERS[actor]()
-    expect(await conversationIdsSeenBy(who)).not.toContain(target.conversationId)
-    // unreadOnly starts from the tenant's unread messages (raw SQL): the visibility rule must still apply.
-    expect(await conversationIdsSeenBy(who, true)).not.toContain(target.conversationId)
-  })
+  it.each(Object.keys(OUTSIDERS) as OutsiderName[])(
+    '%s: conversations never lists the conversation, with or without unreadOnly',
+    async (actor) => {
+      const who = OUTSIDERS[actor]()
+      expect(await conversationIdsSeenBy(who)).not.toContain(target.conversationId)
+      // unreadOnly starts from the tenant's unread messages (raw SQL): the visibility rule must still apply.
+      expect(await conversationIdsSeenBy(who, true)).not.toContain(target.conversationId)
+    },
+  )
 
   it("another tenant's admin lists only their own tenant's conversations and groups", async () => {
     expect(await conversationIdsSeenBy(B.admin)).toEqual([bConversationId])
@@ -275,20 +336,53 @@ type WriteName =
 
 const writes: Record<WriteName, (who: Actor, at: Target) => Promise<ExecuteResult<unknown>>> = {
   updateConversation: (who, at) =>
-    run({ document: UpdateConversationDocument, token: who.token, variables: { input: { conversationId: at.conversationId, subject: 'taken over', status: 'CLOSED' } } }),
-  addParticipants: (who, at) => run({ document: AddParticipantsDocument, token: who.token, variables: { input: { conversationId: at.conversationId, participantExternalIds: [who.addable] } } }),
+    run({
+      document: UpdateConversationDocument,
+      token: who.token,
+      variables: { input: { conversationId: at.conversationId, subject: 'taken over', status: 'CLOSED' } },
+    }),
+  addParticipants: (who, at) =>
+    run({
+      document: AddParticipantsDocument,
+      token: who.token,
+      variables: { input: { conversationId: at.conversationId, participantExternalIds: [who.addable] } },
+    }),
   // "alice" exists in both tenants: in tenant B it is another user.
-  removeParticipant: (who, at) => run({ document: RemoveParticipantDocument, token: who.token, variables: { input: { conversationId: at.conversationId, participantExternalId: 'alice' } } }),
-  leaveConversation: (who, at) => run({ document: LeaveConversationDocument, token: who.token, variables: { input: { conversationId: at.conversationId } } }),
+  removeParticipant: (who, at) =>
+    run({
+      document: RemoveParticipantDocument,
+      token: who.token,
+      variables: { input: { conversationId: at.conversationId, participantExternalId: 'alice' } },
+    }),
+  leaveConversation: (who, at) =>
+    run({ document: LeaveConversationDocument, token: who.token, variables: { input: { conversationId: at.conversationId } } }),
   sendMessage: (who, at) =>
-    run({ document: SendMessageDocument, token: who.token, variables: { input: { conversationId: at.conversationId, body: 'injected', clientMessageId: randomUUID() } } }),
-  editMessage: (who, at) => run({ document: EditMessageDocument, token: who.token, variables: { input: { messageId: at.messageId, body: 'tampered' } } }),
+    run({
+      document: SendMessageDocument,
+      token: who.token,
+      variables: { input: { conversationId: at.conversationId, body: 'injected', clientMessageId: randomUUID() } },
+    }),
+  editMessage: (who, at) =>
+    run({ document: EditMessageDocument, token: who.token, variables: { input: { messageId: at.messageId, body: 'tampered' } } }),
   deleteMessage: (who, at) => run({ document: DeleteMessageDocument, token: who.token, variables: { input: { messageId: at.messageId } } }),
-  markRead: (who, at) => run({ document: MarkReadDocument, token: who.token, variables: { input: { conversationId: at.conversationId, seq: 2 } } }),
-  markDelivered: (who, at) => run({ document: MarkDeliveredDocument, token: who.token, variables: { input: { conversationId: at.conversationId, seq: 2 } } }),
-  renameGroup: (who, at) => run({ document: RenameGroupDocument, token: who.token, variables: { input: { groupId: at.groupId, name: 'taken over' } } }),
-  addGroupMembers: (who, at) => run({ document: AddGroupMembersDocument, token: who.token, variables: { input: { groupId: at.groupId, memberExternalIds: [who.externalId] } } }),
-  removeGroupMembers: (who, at) => run({ document: RemoveGroupMembersDocument, token: who.token, variables: { input: { groupId: at.groupId, memberExternalIds: ['op-in'] } } }),
+  markRead: (who, at) =>
+    run({ document: MarkReadDocument, token: who.token, variables: { input: { conversationId: at.conversationId, seq: 2 } } }),
+  markDelivered: (who, at) =>
+    run({ document: MarkDeliveredDocument, token: who.token, variables: { input: { conversationId: at.conversationId, seq: 2 } } }),
+  renameGroup: (who, at) =>
+    run({ document: RenameGroupDocument, token: who.token, variables: { input: { groupId: at.groupId, name: 'taken over' } } }),
+  addGroupMembers: (who, at) =>
+    run({
+      document: AddGroupMembersDocument,
+      token: who.token,
+      variables: { input: { groupId: at.groupId, memberExternalIds: [who.externalId] } },
+    }),
+  removeGroupMembers: (who, at) =>
+    run({
+      document: RemoveGroupMembersDocument,
+      token: who.token,
+      variables: { input: { groupId: at.groupId, memberExternalIds: ['op-in'] } },
+    }),
 }
 
 const NF = 'NOT_FOUND'
@@ -306,30 +400,84 @@ type ActorName = keyof typeof ACTORS
 /** Who gets which answer. Operations an actor is allowed to do are not listed. */
 const writeMatrix: Record<ActorName, Partial<Record<WriteName, Code>>> = {
   'admin of another tenant': {
-    updateConversation: NF, addParticipants: NF, removeParticipant: NF, leaveConversation: NF, sendMessage: NF, editMessage: NF,
-    deleteMessage: NF, markRead: NF, markDelivered: NF, renameGroup: NF, addGroupMembers: NF, removeGroupMembers: NF,
+    updateConversation: NF,
+    addParticipants: NF,
+    removeParticipant: NF,
+    leaveConversation: NF,
+    sendMessage: NF,
+    editMessage: NF,
+    deleteMessage: NF,
+    markRead: NF,
+    markDelivered: NF,
+    renameGroup: NF,
+    addGroupMembers: NF,
+    removeGroupMembers: NF,
   },
   'member who is not a participant': {
-    updateConversation: NF, addParticipants: NF, removeParticipant: NF, leaveConversation: NF, sendMessage: NF, editMessage: NF,
-    deleteMessage: NF, markRead: NF, markDelivered: NF, renameGroup: FB, addGroupMembers: FB, removeGroupMembers: FB,
+    updateConversation: NF,
+    addParticipants: NF,
+    removeParticipant: NF,
+    leaveConversation: NF,
+    sendMessage: NF,
+    editMessage: NF,
+    deleteMessage: NF,
+    markRead: NF,
+    markDelivered: NF,
+    renameGroup: FB,
+    addGroupMembers: FB,
+    removeGroupMembers: FB,
   },
   'member who left the conversation': {
-    updateConversation: NF, addParticipants: NF, removeParticipant: NF, leaveConversation: NF, sendMessage: NF, editMessage: NF,
-    deleteMessage: NF, markRead: NF, markDelivered: NF, renameGroup: FB, addGroupMembers: FB, removeGroupMembers: FB,
+    updateConversation: NF,
+    addParticipants: NF,
+    removeParticipant: NF,
+    leaveConversation: NF,
+    sendMessage: NF,
+    editMessage: NF,
+    deleteMessage: NF,
+    markRead: NF,
+    markDelivered: NF,
+    renameGroup: FB,
+    addGroupMembers: FB,
+    removeGroupMembers: FB,
   },
   'operator whose group is not on the conversation': {
-    updateConversation: NF, addParticipants: NF, removeParticipant: NF, leaveConversation: NF, sendMessage: NF, editMessage: NF,
-    deleteMessage: NF, markRead: NF, markDelivered: NF, renameGroup: FB, addGroupMembers: FB, removeGroupMembers: FB,
+    updateConversation: NF,
+    addParticipants: NF,
+    removeParticipant: NF,
+    leaveConversation: NF,
+    sendMessage: NF,
+    editMessage: NF,
+    deleteMessage: NF,
+    markRead: NF,
+    markDelivered: NF,
+    renameGroup: FB,
+    addGroupMembers: FB,
+    removeGroupMembers: FB,
   },
   'member participant (not the owner)': {
-    updateConversation: FB, addParticipants: FB, removeParticipant: FB, editMessage: FB, deleteMessage: FB,
-    renameGroup: FB, addGroupMembers: FB, removeGroupMembers: FB,
+    updateConversation: FB,
+    addParticipants: FB,
+    removeParticipant: FB,
+    editMessage: FB,
+    deleteMessage: FB,
+    renameGroup: FB,
+    addGroupMembers: FB,
+    removeGroupMembers: FB,
   },
   "operator who answers through the conversation's group": {
-    editMessage: FB, deleteMessage: FB, renameGroup: FB, addGroupMembers: FB, removeGroupMembers: FB,
+    editMessage: FB,
+    deleteMessage: FB,
+    renameGroup: FB,
+    addGroupMembers: FB,
+    removeGroupMembers: FB,
   },
   service: {
-    editMessage: FB, deleteMessage: FB, renameGroup: FB, addGroupMembers: FB, removeGroupMembers: FB,
+    editMessage: FB,
+    deleteMessage: FB,
+    renameGroup: FB,
+    addGroupMembers: FB,
+    removeGroupMembers: FB,
   },
 }
 
@@ -352,7 +500,7 @@ describe('writes: refused, answered as for a missing id, and nothing is written'
     expect(await stateOfTenantA()).toEqual(before)
   })
 
-  it("another tenant's admin removing \"alice\" gets NOT_FOUND even though a user named alice exists in their own tenant", async () => {
+  it('another tenant\'s admin removing "alice" gets NOT_FOUND even though a user named alice exists in their own tenant', async () => {
     // removeParticipant resolves the externalId first: in tenant B it names B's alice, never A's.
     const before = await stateOfTenantA()
     ;(await writes.removeParticipant(B.admin, target)).expectError(NF)
@@ -363,9 +511,15 @@ describe('writes: refused, answered as for a missing id, and nothing is written'
 
 describe("creating with another tenant's ids: BAD_USER_INPUT, as for ids that do not exist, and nothing is created", () => {
   const createCases: Array<{ name: string; input: (at: Target) => CreateConversationInput }> = [
-    { name: "a GROUP with a user of the other tenant", input: (at) => ({ kind: 'GROUP', subject: 'x', participantExternalIds: [at.userExternalId] }) },
+    {
+      name: 'a GROUP with a user of the other tenant',
+      input: (at) => ({ kind: 'GROUP', subject: 'x', participantExternalIds: [at.userExternalId] }),
+    },
     { name: 'a DIRECT with a user of the other tenant', input: (at) => ({ kind: 'DIRECT', participantExternalIds: [at.userExternalId] }) },
-    { name: "a SUPPORT with the other tenant's group", input: (at) => ({ kind: 'SUPPORT', participantExternalIds: ['alice'], groupIds: [at.groupId] }) },
+    {
+      name: "a SUPPORT with the other tenant's group",
+      input: (at) => ({ kind: 'SUPPORT', participantExternalIds: ['alice'], groupIds: [at.groupId] }),
+    },
     { name: "a GROUP with the other tenant's group", input: (at) => ({ kind: 'GROUP', subject: 'x', groupIds: [at.groupId] }) },
   ]
 
@@ -383,18 +537,27 @@ describe("creating with another tenant's ids: BAD_USER_INPUT, as for ids that do
 
   it('createConversation with an externalId both tenants have takes the user of the viewer’s tenant', async () => {
     const beforeA = await stateOfTenantA()
-    const created = await run({ document: CreateConversationDocument, token: B.admin.token, variables: { input: { kind: 'GROUP', subject: 'B again', participantExternalIds: ['alice'] } } })
+    const created = await run({
+      document: CreateConversationDocument,
+      token: B.admin.token,
+      variables: { input: { kind: 'GROUP', subject: 'B again', participantExternalIds: ['alice'] } },
+    })
     const participants = created.expectData().createConversation.conversation.participants.map((p) => p.user.id)
     expect(participants).toContain(B.alice.id)
     expect(participants).not.toContain(A.alice.id)
     expect(await stateOfTenantA()).toEqual(beforeA)
   })
 
-  it("createGroup with users of the other tenant: BAD_USER_INPUT, as for unknown users, and no group is created", async () => {
+  it('createGroup with users of the other tenant: BAD_USER_INPUT, as for unknown users, and no group is created', async () => {
     const beforeA = await stateOfTenantA()
     const groupsOfB = async () => (await run({ document: GroupsDocument, token: B.admin.token })).expectData().groups
     const beforeB = await groupsOfB()
-    const create = (at: Target) => run({ document: CreateGroupDocument, token: B.admin.token, variables: { input: { name: `stolen ${randomUUID()}`, memberExternalIds: [at.userExternalId] } } })
+    const create = (at: Target) =>
+      run({
+        document: CreateGroupDocument,
+        token: B.admin.token,
+        variables: { input: { name: `stolen ${randomUUID()}`, memberExternalIds: [at.userExternalId] } },
+      })
     const real = await create(target)
     real.expectError('BAD_USER_INPUT')
     const phantom = phantomTarget()
@@ -411,7 +574,13 @@ describe('role-gated mutations: lower roles get FORBIDDEN and nothing is written
     ['service', () => A.service],
   ])('%s: createGroup → FORBIDDEN', async (_role, who) => {
     const before = await stateOfTenantA()
-    ;(await run({ document: CreateGroupDocument, token: who().token, variables: { input: { name: `mine ${randomUUID()}`, memberExternalIds: [who().externalId] } } })).expectError('FORBIDDEN')
+    ;(
+      await run({
+        document: CreateGroupDocument,
+        token: who().token,
+        variables: { input: { name: `mine ${randomUUID()}`, memberExternalIds: [who().externalId] } },
+      })
+    ).expectError('FORBIDDEN')
     expect(await stateOfTenantA()).toEqual(before)
   })
 
@@ -425,18 +594,25 @@ describe('role-gated mutations: lower roles get FORBIDDEN and nothing is written
       { externalId: 'alice', displayName: 'renamed', role: 'OPERATOR' as const },
       { externalId: `new-${randomUUID().slice(0, 8)}`, displayName: 'new', role: 'MEMBER' as const },
     ]
-    for (const input of attempts) (await run({ document: UpsertUserDocument, token: who().token, variables: { input } })).expectError('FORBIDDEN')
+    for (const input of attempts)
+      (await run({ document: UpsertUserDocument, token: who().token, variables: { input } })).expectError('FORBIDDEN')
     expect(await stateOfTenantA()).toEqual(before)
   })
 
   it("another tenant's admin upserting an externalId of tenant A creates their own user and leaves A's untouched", async () => {
     const before = await stateOfTenantA()
-    const upserted = await run({ document: UpsertUserDocument, token: B.admin.token, variables: { input: { externalId: 'erin', displayName: 'Hijacked', role: 'ADMIN' } } })
+    const upserted = await run({
+      document: UpsertUserDocument,
+      token: B.admin.token,
+      variables: { input: { externalId: 'erin', displayName: 'Hijacked', role: 'ADMIN' } },
+    })
     const user = upserted.expectData().upsertUser.user
     expect(user).toMatchObject({ externalId: 'erin', displayName: 'Hijacked', role: 'ADMIN' })
     expect(user.id).not.toBe(A.erin.id)
     expect((await run({ document: UserNodeDocument, token: A.admin.token, variables: { id: user.id } })).expectData().node).toBeNull()
-    expect((await run({ document: UserNodeDocument, token: A.admin.token, variables: { id: A.erin.id } })).expectData().node).toMatchObject({ displayName: 'erin', role: 'MEMBER' })
+    expect((await run({ document: UserNodeDocument, token: A.admin.token, variables: { id: A.erin.id } })).expectData().node).toMatchObject(
+      { displayName: 'erin', role: 'MEMBER' },
+    )
     expect(await stateOfTenantA()).toEqual(before)
   })
 })

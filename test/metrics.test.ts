@@ -10,7 +10,14 @@ import { liveSubscriptions, waitUntil } from './kit/ready.js'
 import { hasRedisServer, startRedisServer } from './kit/redis.js'
 import { tenantWorld, type TestUser } from './kit/world.js'
 import { rateLimitedWarn, RepeatedWarnings } from '../src/logger.js'
-import { ConversationEventsDocument, CreateConversationDocument, InboxEventsDocument, MarkDeliveredDocument, MarkReadDocument, SendMessageDocument } from '../client/generated/graphql.js'
+import {
+  ConversationEventsDocument,
+  CreateConversationDocument,
+  InboxEventsDocument,
+  MarkDeliveredDocument,
+  MarkReadDocument,
+  SendMessageDocument,
+} from '../client/generated/graphql.js'
 
 let t: TestApp
 beforeAll(async () => {
@@ -104,10 +111,18 @@ async function conversationOf(app: TestApp, prefix?: string) {
   const w = tenantWorld(app.graphqlUrl, prefix)
   const [op, m1, m2] = await Promise.all([w.user('op', 'operator'), w.user('m1'), w.user('m2')])
   const { createConversation } = (
-    await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1', 'm2'] } } })
+    await run({
+      document: CreateConversationDocument,
+      token: op.token,
+      variables: { input: { kind: 'GROUP', participantExternalIds: ['m1', 'm2'] } },
+    })
   ).expectData()
   const send = (user: TestUser, body: string, clientMessageId = body) =>
-    run({ document: SendMessageDocument, token: user.token, variables: { input: { conversationId: createConversation.conversation.id, body, clientMessageId } } })
+    run({
+      document: SendMessageDocument,
+      token: user.token,
+      variables: { input: { conversationId: createConversation.conversation.id, body, clientMessageId } },
+    })
   return { tid: w.tid, run, op, m1, m2, conversationId: createConversation.conversation.id, send }
 }
 
@@ -140,7 +155,7 @@ describe('delivery-success metrics', () => {
     sse.close()
   })
 
-  it('a replayed backlog is counted as delivered but not timed (its commit is not this delivery\'s)', async () => {
+  it("a replayed backlog is counted as delivered but not timed (its commit is not this delivery's)", async () => {
     const { m1, op, conversationId, send } = await conversationOf(t)
     for (const body of ['one', 'two', 'three']) (await send(op, body)).expectData()
     const before = await metricsText(t)
@@ -148,9 +163,12 @@ describe('delivery-success metrics', () => {
     const events = await ws.waitFor(3)
     await ws.close()
     const after = await metricsText(t)
-    const delivered = (text: string) => sample(text, 'switchboard_events_delivered_total', { source: 'conversationEvents', transport: 'websocket' })
+    const delivered = (text: string) =>
+      sample(text, 'switchboard_events_delivered_total', { source: 'conversationEvents', transport: 'websocket' })
     expect(delivered(after) - delivered(before)).toBe(events.length)
-    expect(sample(after, 'switchboard_delivery_latency_seconds_count') - sample(before, 'switchboard_delivery_latency_seconds_count')).toBe(0)
+    expect(sample(after, 'switchboard_delivery_latency_seconds_count') - sample(before, 'switchboard_delivery_latency_seconds_count')).toBe(
+      0,
+    )
   })
 
   it('markDelivered and markRead count the seqs they acknowledge, in total and for the tenant', async () => {
@@ -181,12 +199,26 @@ describe('send refusals, REST traffic and the tenant label', () => {
     const before = await metricsText(t)
     ;(await send(op, 'a different body', 'cid-1')).expectError('CONFLICT')
     ;(await send(op, '   ', 'cid-2')).expectError('BAD_USER_INPUT')
-    ;(await run({ document: SendMessageDocument, token: op.token, variables: { input: { conversationId: 'not-a-global-id', body: 'x', clientMessageId: 'cid-3' } } })).expectError('BAD_USER_INPUT')
-    ;(await run({ document: SendMessageDocument, token: outsider.token, variables: { input: { conversationId, body: 'x', clientMessageId: 'cid-4' } } })).expectError('NOT_FOUND')
+    ;(
+      await run({
+        document: SendMessageDocument,
+        token: op.token,
+        variables: { input: { conversationId: 'not-a-global-id', body: 'x', clientMessageId: 'cid-3' } },
+      })
+    ).expectError('BAD_USER_INPUT')
+    ;(
+      await run({
+        document: SendMessageDocument,
+        token: outsider.token,
+        variables: { input: { conversationId, body: 'x', clientMessageId: 'cid-4' } },
+      })
+    ).expectError('NOT_FOUND')
     // A retry with the same body is a replay, not a refusal.
     ;(await send(op, 'original', 'cid-1')).expectData()
     const after = await metricsText(t)
-    const delta = (code: string) => sample(after, 'switchboard_message_send_rejected_total', { code }) - sample(before, 'switchboard_message_send_rejected_total', { code })
+    const delta = (code: string) =>
+      sample(after, 'switchboard_message_send_rejected_total', { code }) -
+      sample(before, 'switchboard_message_send_rejected_total', { code })
     expect([delta('CONFLICT'), delta('BAD_USER_INPUT'), delta('NOT_FOUND')]).toEqual([1, 2, 1])
     expect(sample(after, 'switchboard_message_send_rejected_total') - sample(before, 'switchboard_message_send_rejected_total')).toBe(4)
     expect(sample(after, 'switchboard_message_send_replays_total') - sample(before, 'switchboard_message_send_replays_total')).toBe(1)
@@ -206,19 +238,28 @@ describe('send refusals, REST traffic and the tenant label', () => {
     expect(await rest('send-message', { input: { conversationId, body: 'changed', clientMessageId: 'rest-1' } })).toBe(409)
     expect(await rest(`no-such-route/${conversationId}`)).toBe(404)
     const after = await metricsText(t)
-    const delta = (labels: Record<string, string>) => sample(after, 'switchboard_rest_requests_total', labels) - sample(before, 'switchboard_rest_requests_total', labels)
+    const delta = (labels: Record<string, string>) =>
+      sample(after, 'switchboard_rest_requests_total', labels) - sample(before, 'switchboard_rest_requests_total', labels)
     expect(delta({ route: 'conversations', status: '200' })).toBe(1)
     expect(delta({ route: 'send-message', status: '200' })).toBe(1)
     expect(delta({ route: 'send-message', status: '409' })).toBe(1)
     expect(delta({ route: 'other', status: '404' })).toBe(1)
-    expect(sample(after, 'switchboard_rest_request_duration_seconds_count', { route: 'send-message' }) - sample(before, 'switchboard_rest_request_duration_seconds_count', { route: 'send-message' })).toBe(2)
+    expect(
+      sample(after, 'switchboard_rest_request_duration_seconds_count', { route: 'send-message' }) -
+        sample(before, 'switchboard_rest_request_duration_seconds_count', { route: 'send-message' }),
+    ).toBe(2)
     // The REST send went through the same service: counted as sent and as refused like any other.
-    expect(sample(after, 'switchboard_message_send_rejected_total', { code: 'CONFLICT' }) - sample(before, 'switchboard_message_send_rejected_total', { code: 'CONFLICT' })).toBe(1)
+    expect(
+      sample(after, 'switchboard_message_send_rejected_total', { code: 'CONFLICT' }) -
+        sample(before, 'switchboard_message_send_rejected_total', { code: 'CONFLICT' }),
+    ).toBe(1)
     expect(after).not.toContain(conversationId)
   })
 
   it('with METRICS_MAX_TENANT_LABELS=1 the first tenant keeps its label and the next is "other"; sends over either rate limit count as RATE_LIMITED', async () => {
-    const own = await startTestApp({ env: { METRICS_MAX_TENANT_LABELS: '1', RATE_LIMIT_SENDS_PER_USER: '2', RATE_LIMIT_OPERATIONS_PER_USER: '5' } })
+    const own = await startTestApp({
+      env: { METRICS_MAX_TENANT_LABELS: '1', RATE_LIMIT_SENDS_PER_USER: '2', RATE_LIMIT_OPERATIONS_PER_USER: '5' },
+    })
     try {
       const first = await conversationOf(own, 'first')
       ;(await first.send(first.op, 'one')).expectData()
@@ -229,7 +270,13 @@ describe('send refusals, REST traffic and the tenant label', () => {
       // sign-in, create, four sends) refuses the next before any resolver runs. Each is counted once.
       expect((await second.send(second.op, 'four')).expectError('RATE_LIMITED').message).toMatch(/messages sent/)
       expect((await second.send(second.op, 'five')).expectError('RATE_LIMITED').message).not.toMatch(/messages sent/)
-      ;(await second.run({ document: MarkReadDocument, token: second.m1.token, variables: { input: { conversationId: second.conversationId, seq: 1000 } } })).expectData()
+      ;(
+        await second.run({
+          document: MarkReadDocument,
+          token: second.m1.token,
+          variables: { input: { conversationId: second.conversationId, seq: 1000 } },
+        })
+      ).expectData()
       const text = await metricsText(own)
       expect(sample(text, 'switchboard_tenant_messages_sent_total', { tenant: first.tid })).toBe(1)
       expect(sample(text, 'switchboard_tenant_messages_sent_total', { tenant: 'other' })).toBe(2)

@@ -35,10 +35,14 @@ describe('migrations', () => {
   })
 
   it('the migrated database has no drift from prisma/schema.prisma (checked by Prisma)', () => {
-    const result = spawnSync('node_modules/.bin/prisma', ['migrate', 'diff', '--from-config-datasource', '--to-schema', 'prisma/schema.prisma', '--exit-code'], {
-      env: { ...process.env, DATABASE_URL: url },
-      encoding: 'utf8',
-    })
+    const result = spawnSync(
+      'node_modules/.bin/prisma',
+      ['migrate', 'diff', '--from-config-datasource', '--to-schema', 'prisma/schema.prisma', '--exit-code'],
+      {
+        env: { ...process.env, DATABASE_URL: url },
+        encoding: 'utf8',
+      },
+    )
     expect(result.stdout + result.stderr).toMatch(/No difference detected|empty migration/i)
     expect(result.status).toBe(0)
   })

@@ -10,19 +10,32 @@ import { activeSubscriptions, liveSubscriptions, waitUntil } from './kit/ready.j
 import { subscribe, wsClient } from './kit/subscribe.js'
 import { Redis } from 'ioredis'
 import { tenantWorld, type TestUser } from './kit/world.js'
-import { ConversationEventsDocument, ConversationSignalsDocument, CreateConversationDocument, SendMessageDocument } from '../client/generated/graphql.js'
+import {
+  ConversationEventsDocument,
+  ConversationSignalsDocument,
+  CreateConversationDocument,
+  SendMessageDocument,
+} from '../client/generated/graphql.js'
 
 async function setup(graphqlUrl: string) {
   const w = tenantWorld(graphqlUrl)
   const [op, m1, m2] = await Promise.all([w.user('op', 'operator'), w.user('m1'), w.user('m2')])
   const { createConversation } = (
-    await client(graphqlUrl)({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1', 'm2'] } } })
+    await client(graphqlUrl)({
+      document: CreateConversationDocument,
+      token: op.token,
+      variables: { input: { kind: 'GROUP', participantExternalIds: ['m1', 'm2'] } },
+    })
   ).expectData()
   return { op, m1, m2, conversationId: createConversation.conversation.id }
 }
 
 const sendVia = (graphqlUrl: string, user: TestUser, conversationId: string, body: string) =>
-  client(graphqlUrl)({ document: SendMessageDocument, token: user.token, variables: { input: { conversationId, body, clientMessageId: body } } })
+  client(graphqlUrl)({
+    document: SendMessageDocument,
+    token: user.token,
+    variables: { input: { conversationId, body, clientMessageId: body } },
+  })
 
 describe.runIf(redisUrl())('two nodes sharing Redis', () => {
   let a: TestApp
@@ -49,7 +62,9 @@ describe.runIf(redisUrl())('two nodes sharing Redis', () => {
   it('subscribing from 0 during a burst of 150 concurrent sends over both nodes yields every seq exactly once', async () => {
     const { op, m1, m2, conversationId } = await setup(a.graphqlUrl)
     const users = [op, m1, m2]
-    const sends = Array.from({ length: 150 }, (_, i) => sendVia(i % 2 ? a.graphqlUrl : b.graphqlUrl, users[i % 3]!, conversationId, `burst-${i}`))
+    const sends = Array.from({ length: 150 }, (_, i) =>
+      sendVia(i % 2 ? a.graphqlUrl : b.graphqlUrl, users[i % 3]!, conversationId, `burst-${i}`),
+    )
     // Subscribe once the burst has committed something, while the rest is still in flight.
     await Promise.race(sends)
     const onA = subscribe(a.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
@@ -94,7 +109,13 @@ describe.runIf(redisUrl())('two nodes sharing Redis', () => {
         steady = (await released()) ? steady + 1 : 0
         await new Promise((r) => setTimeout(r, 100))
       }
-      const held = () => JSON.stringify([...(broker as unknown as { channels: Map<string, { listeners: Set<unknown> }> }).channels].map(([k, v]) => [k, v.listeners.size]))
+      const held = () =>
+        JSON.stringify(
+          [...(broker as unknown as { channels: Map<string, { listeners: Set<unknown> }> }).channels].map(([k, v]) => [
+            k,
+            v.listeners.size,
+          ]),
+        )
       expect(broker.listenerCount(), held()).toBe(baseline)
       expect(await channels()).toEqual([])
     } finally {
@@ -105,7 +126,11 @@ describe.runIf(redisUrl())('two nodes sharing Redis', () => {
   it('SSE on node B receives a message sent through node A; a reconnect with Last-Event-ID resumes without loss', async () => {
     const { op, m1, conversationId } = await setup(a.graphqlUrl)
     const before = await activeSubscriptions(b.url, 'conversationEvents')
-    const stream = await sseSubscribe(b.graphqlUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
+    const stream = await sseSubscribe(b.graphqlUrl, {
+      document: ConversationEventsDocument,
+      token: m1.token,
+      variables: { conversationId, afterSeq: 0 },
+    })
     await liveSubscriptions(b.url, 'conversationEvents', before + 1)
     ;(await sendVia(a.graphqlUrl, op, conversationId, 'sse-1')).expectData()
     const [first] = await stream.waitFor(1)
@@ -114,7 +139,12 @@ describe.runIf(redisUrl())('two nodes sharing Redis', () => {
     // Sent while the EventSource is disconnected.
     ;(await sendVia(a.graphqlUrl, op, conversationId, 'sse-2')).expectData()
     ;(await sendVia(a.graphqlUrl, op, conversationId, 'sse-3')).expectData()
-    const resumed = await sseSubscribe(b.graphqlUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId }, lastEventId: first!.id })
+    const resumed = await sseSubscribe(b.graphqlUrl, {
+      document: ConversationEventsDocument,
+      token: m1.token,
+      variables: { conversationId },
+      lastEventId: first!.id,
+    })
     const got = await resumed.waitFor(2)
     expect(got.map((m) => m.id)).toEqual(['2', '3'])
     resumed.close()
@@ -145,7 +175,11 @@ describe.runIf(redisUrl())('Redis going away', () => {
     expect(during.expectData().sendMessage.message.seq).toBe(2)
     expect((await fetch(`${a.url}/ready`)).status).toBe(503)
     // A subscriber resuming from its last seq gets what was committed during the outage.
-    const resumed = subscribe(a.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 1 } })
+    const resumed = subscribe(a.wsUrl, {
+      document: ConversationEventsDocument,
+      token: m1.token,
+      variables: { conversationId, afterSeq: 1 },
+    })
     expect((await resumed.waitFor(1))[0]!.conversationEvents.seq).toBe(2)
     await resumed.close()
 

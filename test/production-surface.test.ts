@@ -9,15 +9,23 @@ import { tenantWorld } from './kit/world.js'
 import { ConversationDocument, CreateConversationDocument, SendMessageDocument } from '../client/generated/graphql.js'
 
 const introspect = (app: TestApp) =>
-  fetch(app.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __schema { queryType { name } } }"}' }).then(
-    async (r) => ({ status: r.status, body: (await r.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> } }),
-  )
+  fetch(app.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"query":"{ __schema { queryType { name } } }"}',
+  }).then(async (r) => ({
+    status: r.status,
+    body: (await r.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> },
+  }))
 
 describe('in production', () => {
   let prod: TestApp
   let prodOn: TestApp
   beforeAll(async () => {
-    ;[prod, prodOn] = await Promise.all([startTestApp({ env: { NODE_ENV: 'production' } }), startTestApp({ env: { NODE_ENV: 'production', INTROSPECTION: 'true', REST_DOCS: 'true' } })])
+    ;[prod, prodOn] = await Promise.all([
+      startTestApp({ env: { NODE_ENV: 'production' } }),
+      startTestApp({ env: { NODE_ENV: 'production', INTROSPECTION: 'true', REST_DOCS: 'true' } }),
+    ])
   })
   afterAll(() => Promise.all([prod?.stop(), prodOn?.stop()]))
 
@@ -37,8 +45,14 @@ describe('in production', () => {
   })
 
   it('field suggestions are off', async () => {
-    const token = await tenantWorld(prod.graphqlUrl).user('u').then((u) => u.token)
-    const response = await fetch(prod.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query":"{ viewr { user { id } } }"}' })
+    const token = await tenantWorld(prod.graphqlUrl)
+      .user('u')
+      .then((u) => u.token)
+    const response = await fetch(prod.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{"query":"{ viewr { user { id } } }"}',
+    })
     expect(JSON.stringify(await response.json())).not.toMatch(/Did you mean/)
   })
 })
@@ -47,16 +61,26 @@ describe('ALLOWED_ORIGINS', () => {
   let t: TestApp
   let open: TestApp
   beforeAll(async () => {
-    ;[t, open] = await Promise.all([startTestApp({ env: { ALLOWED_ORIGINS: 'https://app.example, https://admin.example' } }), startTestApp()])
+    ;[t, open] = await Promise.all([
+      startTestApp({ env: { ALLOWED_ORIGINS: 'https://app.example, https://admin.example' } }),
+      startTestApp(),
+    ])
   })
   afterAll(() => Promise.all([t?.stop(), open?.stop()]))
 
   const post = (app: TestApp, origin?: string) =>
-    fetch(app.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(origin && { origin }) }, body: '{"query":"{ __typename }"}' })
+    fetch(app.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(origin && { origin }) },
+      body: '{"query":"{ __typename }"}',
+    })
 
   it('an HTTP request from an unlisted Origin is refused with 403; listed origins and requests without Origin are served', async () => {
     expect((await post(t, 'https://evil.example')).status).toBe(403)
-    const preflight = await fetch(t.graphqlUrl, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } })
+    const preflight = await fetch(t.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    })
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull()
     const listed = await post(t, 'https://admin.example')
     expect(listed.headers.get('access-control-allow-origin')).toBe('https://admin.example')
@@ -101,8 +125,13 @@ describe('mutations only from JSON bodies', () => {
     const w = tenantWorld(t.graphqlUrl)
     const [owner] = await Promise.all([w.user('owner'), w.user('peer')])
     const run = client(t.graphqlUrl)
-    const conversationId = (await run({ document: CreateConversationDocument, token: owner.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['peer'] } } })).expectData()
-      .createConversation.conversation.id
+    const conversationId = (
+      await run({
+        document: CreateConversationDocument,
+        token: owner.token,
+        variables: { input: { kind: 'GROUP', participantExternalIds: ['peer'] } },
+      })
+    ).expectData().createConversation.conversation.id
     const query = print(SendMessageDocument)
     const variables = JSON.stringify({ input: { conversationId, body: 'csrf', clientMessageId: 'csrf' } })
     const form = new FormData()
@@ -114,13 +143,25 @@ describe('mutations only from JSON bodies', () => {
       ['text/plain', { body: JSON.stringify({ query, variables: JSON.parse(variables) }), headers: { 'content-type': 'text/plain' } }],
     ]
     for (const [name, init] of bodies) {
-      const response = await fetch(t.graphqlUrl, { ...init, method: 'POST', headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${owner.token}` } })
+      const response = await fetch(t.graphqlUrl, {
+        ...init,
+        method: 'POST',
+        headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${owner.token}` },
+      })
       expect(response.status, name).toBe(415)
     }
-    const { conversation } = (await run({ document: ConversationDocument, token: owner.token, variables: { id: conversationId } })).expectData()
+    const { conversation } = (
+      await run({ document: ConversationDocument, token: owner.token, variables: { id: conversationId } })
+    ).expectData()
     expect(conversation?.lastSeq).toBe(0)
     // The same mutation as JSON goes through.
-    ;(await run({ document: SendMessageDocument, token: owner.token, variables: { input: { conversationId, body: 'json', clientMessageId: 'json' } } })).expectData()
+    ;(
+      await run({
+        document: SendMessageDocument,
+        token: owner.token,
+        variables: { input: { conversationId, body: 'json', clientMessageId: 'json' } },
+      })
+    ).expectData()
   })
 })
 

@@ -11,18 +11,29 @@ import { ConversationDocument, CreateConversationDocument, SendMessageDocument, 
 async function conversationOf(graphqlUrl: string, prefix = 'rl') {
   const w = tenantWorld(graphqlUrl, prefix)
   const [owner, peer] = await Promise.all([w.user('owner'), w.user('peer')])
-  const { createConversation } = (await client(graphqlUrl)({ document: CreateConversationDocument, token: owner.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['peer'] } } })).expectData()
+  const { createConversation } = (
+    await client(graphqlUrl)({
+      document: CreateConversationDocument,
+      token: owner.token,
+      variables: { input: { kind: 'GROUP', participantExternalIds: ['peer'] } },
+    })
+  ).expectData()
   return { w, owner, peer, conversationId: createConversation.conversation.id }
 }
 
 let counter = 0
 const send = (graphqlUrl: string, user: TestUser, conversationId: string) =>
-  client(graphqlUrl)({ document: SendMessageDocument, token: user.token, variables: { input: { conversationId, body: 'hi', clientMessageId: `c-${++counter}` } } })
+  client(graphqlUrl)({
+    document: SendMessageDocument,
+    token: user.token,
+    variables: { input: { conversationId, body: 'hi', clientMessageId: `c-${++counter}` } },
+  })
 
 /** Sends `count` messages, `concurrency` at a time, and returns every result. */
 async function sendMany(count: number, concurrency: number, next: () => Promise<ExecuteResult<unknown>>) {
   const results: ExecuteResult<unknown>[] = []
-  for (let i = 0; i < count; i += concurrency) results.push(...(await Promise.all(Array.from({ length: Math.min(concurrency, count - i) }, next))))
+  for (let i = 0; i < count; i += concurrency)
+    results.push(...(await Promise.all(Array.from({ length: Math.min(concurrency, count - i) }, next))))
   return results
 }
 
@@ -49,20 +60,29 @@ describe('with the default limits', () => {
     const results = await sendMany(200, 20, () => send(t.graphqlUrl, owner, conversationId))
     const accepted = codes(results).filter((c) => c === 'OK').length
     expect(accepted).toBe(120) // RATE_LIMIT_SENDS_PER_USER's default, per 60 s window
-    expect(codes(results).filter((c) => c !== 'OK').every((c) => c === 'RATE_LIMITED')).toBe(true)
+    expect(
+      codes(results)
+        .filter((c) => c !== 'OK')
+        .every((c) => c === 'RATE_LIMITED'),
+    ).toBe(true)
     const refused = results.find((r) => r.errors)!
     expect(refused.status).toBe(429)
     const retryAfter = refused.errors![0]!.extensions!['retryAfter'] as number
     expect(retryAfter).toBeGreaterThanOrEqual(1)
     expect(retryAfter).toBeLessThanOrEqual(60)
     // Nothing half-written: the timeline holds exactly the accepted sends.
-    const { conversation } = (await client(t.graphqlUrl)({ document: ConversationDocument, token: owner.token, variables: { id: conversationId } })).expectData()
+    const { conversation } = (
+      await client(t.graphqlUrl)({ document: ConversationDocument, token: owner.token, variables: { id: conversationId } })
+    ).expectData()
     expect(conversation?.lastSeq).toBe(120)
     // Over plain HTTP the refusal carries Retry-After.
     const response = await fetch(t.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${owner.token}` },
-      body: JSON.stringify({ query: print(SendMessageDocument), variables: { input: { conversationId, body: 'x', clientMessageId: 'late' } } }),
+      body: JSON.stringify({
+        query: print(SendMessageDocument),
+        variables: { input: { conversationId, body: 'x', clientMessageId: 'late' } },
+      }),
     })
     expect(response.status).toBe(429)
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)

@@ -35,13 +35,19 @@ async function setup() {
   const w = tenantWorld(t.graphqlUrl)
   const [op, m1, m2] = await Promise.all([w.user('op', 'operator'), w.user('m1'), w.user('m2')])
   const { createConversation } = (
-    await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1', 'm2'] } } })
+    await run({
+      document: CreateConversationDocument,
+      token: op.token,
+      variables: { input: { kind: 'GROUP', participantExternalIds: ['m1', 'm2'] } },
+    })
   ).expectData()
   return { w, op, m1, m2, conversationId: createConversation.conversation.id }
 }
 
 const send = (user: TestUser, conversationId: string, body: string, clientMessageId = body) =>
-  run({ document: SendMessageDocument, token: user.token, variables: { input: { conversationId, body, clientMessageId } } }).then((r) => r.expectData().sendMessage.message)
+  run({ document: SendMessageDocument, token: user.token, variables: { input: { conversationId, body, clientMessageId } } }).then(
+    (r) => r.expectData().sendMessage.message,
+  )
 
 describe('conversationEvents', () => {
   it('afterSeq replays exactly what came later, then continues live, in seq order', async () => {
@@ -65,10 +71,20 @@ describe('conversationEvents', () => {
     const { op, m1, m2, conversationId } = await setup()
     const sub = subscribe(t.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
     const message = await send(op, conversationId, 'hello')
-    ;(await run({ document: EditMessageDocument, token: op.token, variables: { input: { messageId: message.id, body: 'hello!' } } })).expectData()
+    ;(
+      await run({ document: EditMessageDocument, token: op.token, variables: { input: { messageId: message.id, body: 'hello!' } } })
+    ).expectData()
     ;(await run({ document: DeleteMessageDocument, token: op.token, variables: { input: { messageId: message.id } } })).expectData()
-    ;(await run({ document: UpdateConversationDocument, token: op.token, variables: { input: { conversationId, subject: 'New' } } })).expectData()
-    ;(await run({ document: RemoveParticipantDocument, token: op.token, variables: { input: { conversationId, participantExternalId: m2.externalId } } })).expectData()
+    ;(
+      await run({ document: UpdateConversationDocument, token: op.token, variables: { input: { conversationId, subject: 'New' } } })
+    ).expectData()
+    ;(
+      await run({
+        document: RemoveParticipantDocument,
+        token: op.token,
+        variables: { input: { conversationId, participantExternalId: m2.externalId } },
+      })
+    ).expectData()
     const events = await sub.waitFor(5)
     expect(events.map((e) => [e.conversationEvents.seq, e.conversationEvents.__typename])).toEqual([
       [1, 'MessageAddedEvent'],
@@ -101,11 +117,21 @@ describe('conversationEvents', () => {
     onTestFinished(() => small.stop())
     const { op, m1, conversationId } = await setup()
     for (let i = 0; i < 25; i += 5) await Promise.all(Array.from({ length: 5 }, (_, j) => send(op, conversationId, `x${i + j}`)))
-    const sub = subscribe(small.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 2 } })
+    const sub = subscribe(small.wsUrl, {
+      document: ConversationEventsDocument,
+      token: m1.token,
+      variables: { conversationId, afterSeq: 2 },
+    })
     const [truncated] = await sub.waitFor(1)
     expect(truncated!.conversationEvents).toMatchObject({ __typename: 'TimelineTruncatedEvent', seq: 2, resumeAfterSeq: 25 })
     // Sent through the small app itself: its pub/sub is in-process.
-    ;(await client(small.graphqlUrl)({ document: SendMessageDocument, token: op.token, variables: { input: { conversationId, body: 'live', clientMessageId: 'live' } } })).expectData()
+    ;(
+      await client(small.graphqlUrl)({
+        document: SendMessageDocument,
+        token: op.token,
+        variables: { input: { conversationId, body: 'live', clientMessageId: 'live' } },
+      })
+    ).expectData()
     const events = await sub.waitFor(2)
     expect(events[1]!.conversationEvents).toMatchObject({ __typename: 'MessageAddedEvent', seq: 26 })
     await sub.close()
@@ -119,7 +145,12 @@ describe('resume positions', () => {
     const sub = subscribe(t.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 5 } })
     await sub.done
     expect(sub.errors[0]?.extensions?.code).toBe('BAD_USER_INPUT')
-    const sse = await sseSubscribe(t.graphqlUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId }, lastEventId: '9999999999' })
+    const sse = await sseSubscribe(t.graphqlUrl, {
+      document: ConversationEventsDocument,
+      token: m1.token,
+      variables: { conversationId },
+      lastEventId: '9999999999',
+    })
     await sse.done
     expect(sse.messages[0]?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
   })
@@ -146,12 +177,18 @@ describe('authorization on every event', () => {
     }
   })
 
-  it("a participant removed mid-stream stops receiving at once: the stream completes", async () => {
+  it('a participant removed mid-stream stops receiving at once: the stream completes', async () => {
     const { op, m1, m2, conversationId } = await setup()
     const sub = subscribe(t.wsUrl, { document: ConversationEventsDocument, token: m2.token, variables: { conversationId, afterSeq: 0 } })
     await send(op, conversationId, 'before')
     await sub.waitFor(1)
-    ;(await run({ document: RemoveParticipantDocument, token: op.token, variables: { input: { conversationId, participantExternalId: m2.externalId } } })).expectData()
+    ;(
+      await run({
+        document: RemoveParticipantDocument,
+        token: op.token,
+        variables: { input: { conversationId, participantExternalId: m2.externalId } },
+      })
+    ).expectData()
     await send(m1, conversationId, 'after')
     expect(await sub.done).toBe('complete')
     expect(sub.events.map((e) => e.conversationEvents.seq)).toEqual([1])
@@ -179,7 +216,11 @@ describe('authorization on every event', () => {
   it('a subscription over SSE ends when its token expires', async () => {
     const { w, op, conversationId } = await setup()
     const token = await signToken({ tid: w.tid, sub: 'm1', role: 'member', expiresIn: 2 })
-    const stream = await sseSubscribe(t.graphqlUrl, { document: ConversationEventsDocument, token, variables: { conversationId, afterSeq: 0 } })
+    const stream = await sseSubscribe(t.graphqlUrl, {
+      document: ConversationEventsDocument,
+      token,
+      variables: { conversationId, afterSeq: 0 },
+    })
     await send(op, conversationId, 'one')
     await stream.waitFor(1)
     await stream.done
@@ -190,14 +231,23 @@ describe('authorization on every event', () => {
 describe('SSE transport', () => {
   it('each event carries id: <seq>, and Last-Event-ID resumes after it when afterSeq is absent', async () => {
     const { op, m1, conversationId } = await setup()
-    const first = await sseSubscribe(t.graphqlUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
+    const first = await sseSubscribe(t.graphqlUrl, {
+      document: ConversationEventsDocument,
+      token: m1.token,
+      variables: { conversationId, afterSeq: 0 },
+    })
     expect(first.status).toBe(200)
     for (let i = 1; i <= 3; i++) await send(op, conversationId, `s${i}`)
     const got = await first.waitFor(3)
     expect(got.map((m) => m.id)).toEqual(['1', '2', '3'])
     first.close()
     await send(op, conversationId, 's4')
-    const resumed = await sseSubscribe(t.graphqlUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId }, lastEventId: '2' })
+    const resumed = await sseSubscribe(t.graphqlUrl, {
+      document: ConversationEventsDocument,
+      token: m1.token,
+      variables: { conversationId },
+      lastEventId: '2',
+    })
     const again = await resumed.waitFor(2)
     expect(again.map((m) => [m.id, m.data?.conversationEvents.seq])).toEqual([
       ['3', 3],
@@ -216,16 +266,30 @@ describe('inbox and ephemeral signals', () => {
     // Inbox events are not replayed: the subscription must be live before the conversation is created.
     await liveSubscriptions(t.url, 'inboxEvents', before + 1)
     const { createConversation } = (
-      await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } } })
+      await run({
+        document: CreateConversationDocument,
+        token: op.token,
+        variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } },
+      })
     ).expectData()
     const conversationId = createConversation.conversation.id
     await inbox.waitFor(1)
     await send(op, conversationId, 'new message')
     await inbox.waitFor(2)
-    ;(await run({ document: RemoveParticipantDocument, token: op.token, variables: { input: { conversationId, participantExternalId: 'm1' } } })).expectData()
+    ;(
+      await run({
+        document: RemoveParticipantDocument,
+        token: op.token,
+        variables: { input: { conversationId, participantExternalId: 'm1' } },
+      })
+    ).expectData()
     const events = await inbox.waitFor(3)
     expect(events.map((e) => e.inboxEvents.reason)).toEqual(['ADDED', 'UPDATED', 'REMOVED'])
-    expect(events[1]!.inboxEvents.conversation, JSON.stringify(events)).toMatchObject({ id: conversationId, unreadCount: 1, lastMessage: { body: 'new message' } })
+    expect(events[1]!.inboxEvents.conversation, JSON.stringify(events)).toMatchObject({
+      id: conversationId,
+      unreadCount: 1,
+      lastMessage: { body: 'new message' },
+    })
     expect(events[2]!.inboxEvents.conversation).toBeNull()
     await inbox.close()
   })
@@ -249,7 +313,9 @@ describe('inbox and ephemeral signals', () => {
     await liveSubscriptions(t.url, 'conversationSignals', before + 1)
     ;(await run({ document: SetTypingDocument, token: m2.token, variables: { input: { conversationId } } })).expectData()
     await late.waitFor(1)
-    expect(late.events.map((s) => [s.conversationSignals.__typename, s.conversationSignals.user.externalId])).toEqual([['TypingSignal', 'm2']])
+    expect(late.events.map((s) => [s.conversationSignals.__typename, s.conversationSignals.user.externalId])).toEqual([
+      ['TypingSignal', 'm2'],
+    ])
     await late.close()
   })
 })
@@ -258,7 +324,11 @@ describe('shutdown', () => {
   it('stopping the server ends open SSE and WebSocket streams at once instead of waiting out the drain timeout', async () => {
     const own = await startTestApp({ env: { SHUTDOWN_TIMEOUT_MS: '20000' } })
     const { m1, conversationId } = await setup()
-    const sse = await sseSubscribe(own.graphqlUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
+    const sse = await sseSubscribe(own.graphqlUrl, {
+      document: ConversationEventsDocument,
+      token: m1.token,
+      variables: { conversationId, afterSeq: 0 },
+    })
     const ws = subscribe(own.wsUrl, { document: ConversationEventsDocument, token: m1.token, variables: { conversationId, afterSeq: 0 } })
     await liveSubscriptions(own.url, 'conversationEvents', 2)
     const startedAt = Date.now()

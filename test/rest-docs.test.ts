@@ -25,7 +25,10 @@ describe('REST docs', () => {
   it('a POST operation documents its arguments once, in the JSON body: no query parameter repeats them', async () => {
     // SOFA also listed them as query parameters ("input" required, an object), so Swagger UI's "Try it
     // out" put example values in the URL (?body=string&internal=true…), and SOFA reads the query first.
-    type Operation = { parameters?: { in: string; name: string }[]; requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } } }
+    type Operation = {
+      parameters?: { in: string; name: string }[]
+      requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } }
+    }
     const doc = (await fetch(`${t.url}/rest/openapi.json`).then((r) => r.json())) as { paths: Record<string, Record<string, Operation>> }
     const send = Object.entries(doc.paths).find(([path]) => path.endsWith('/send-message'))?.[1]['post']
     expect(Object.keys(send?.requestBody?.content['application/json'].schema.properties ?? {})).toContain('input')
@@ -71,7 +74,8 @@ describe('REST docs', () => {
   it('is off in production unless REST_DOCS=true', async () => {
     const prod = await startTestApp({ env: { NODE_ENV: 'production' } })
     try {
-      for (const path of ['/rest/docs', '/rest/docs/assets/swagger-ui-bundle.js', '/rest/openapi.json']) expect((await fetch(`${prod.url}${path}`)).status, path).toBe(404)
+      for (const path of ['/rest/docs', '/rest/docs/assets/swagger-ui-bundle.js', '/rest/openapi.json'])
+        expect((await fetch(`${prod.url}${path}`)).status, path).toBe(404)
     } finally {
       await prod.stop()
     }

@@ -25,7 +25,11 @@ describe('REST fallback', () => {
     const w = tenantWorld(t.graphqlUrl)
     const [op, m1] = await Promise.all([w.user('op', 'operator'), w.user('m1')])
     const { createConversation } = (
-      await client(t.graphqlUrl)({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } } })
+      await client(t.graphqlUrl)({
+        document: CreateConversationDocument,
+        token: op.token,
+        variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } },
+      })
     ).expectData()
     const conversationId = createConversation.conversation.id
 
@@ -34,7 +38,11 @@ describe('REST fallback', () => {
     expect(((await list.json()) as { edges: Array<{ node: { id: string } }> }).edges.map((e) => e.node.id)).toEqual([conversationId])
 
     const sends = []
-    for (const [body, clientMessageId] of [['one', 'r1'], ['two', 'r2'], ['two', 'r2']]) {
+    for (const [body, clientMessageId] of [
+      ['one', 'r1'],
+      ['two', 'r2'],
+      ['two', 'r2'],
+    ]) {
       const response = await rest('/send-message', m1.token, { input: { conversationId, body, clientMessageId } })
       expect(response.status).toBe(200)
       sends.push(((await response.json()) as { message: { id: string; seq: number } }).message)
@@ -56,7 +64,11 @@ describe('REST fallback', () => {
     const cases: Array<[Response, number, string]> = [
       [await rest('/conversations', undefined), 401, 'UNAUTHENTICATED'],
       [await rest('/messages?conversationId=nope', m1.token), 400, 'BAD_USER_INPUT'],
-      [await rest('/send-message', stranger.token, { input: { conversationId: missing, body: 'x', clientMessageId: 'x' } }), 404, 'NOT_FOUND'],
+      [
+        await rest('/send-message', stranger.token, { input: { conversationId: missing, body: 'x', clientMessageId: 'x' } }),
+        404,
+        'NOT_FOUND',
+      ],
       [await rest('/upsert-user', m1.token, { input: { externalId: 'x', displayName: 'x', role: 'ADMIN' } }), 403, 'FORBIDDEN'],
     ]
     for (const [response, status, code] of cases) {
@@ -68,7 +80,9 @@ describe('REST fallback', () => {
   it('serves its OpenAPI description, and no webhook routes', async () => {
     const openapi = await fetch(`${t.url}/rest/openapi.json`)
     expect(openapi.status).toBe(200)
-    expect(Object.keys(((await openapi.json()) as { paths: object }).paths)).toEqual(expect.arrayContaining(['/send-message', '/conversations', '/messages']))
+    expect(Object.keys(((await openapi.json()) as { paths: object }).paths)).toEqual(
+      expect.arrayContaining(['/send-message', '/conversations', '/messages']),
+    )
     expect((await fetch(`${t.url}/rest/webhook`, { method: 'POST', body: '{}' })).status).toBe(404)
   })
 
@@ -80,7 +94,10 @@ describe('REST fallback', () => {
     expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT')
     expect(body.errors[0]!.message).toMatch(/20000 list items; at most 10000/)
     // The same over /graphql gets the same answer.
-    const graphql = await client(t.graphqlUrl)({ document: parse('query { conversations(first: 20000) { edges { node { id } } } }') as never, token })
+    const graphql = await client(t.graphqlUrl)({
+      document: parse('query { conversations(first: 20000) { edges { node { id } } } }') as never,
+      token,
+    })
     graphql.expectError('BAD_USER_INPUT')
     // Reasonable sizes are served.
     expect((await rest('/conversations?first=100', token)).status).toBe(200)
@@ -96,24 +113,39 @@ describe('REST answers with lean shapes', () => {
     const w = tenantWorld(t.graphqlUrl)
     const [op, m1] = await Promise.all([w.user('op', 'operator'), w.user('m1')])
     const { createConversation } = (
-      await client(t.graphqlUrl)({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } } })
+      await client(t.graphqlUrl)({
+        document: CreateConversationDocument,
+        token: op.token,
+        variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } },
+      })
     ).expectData()
     const conversationId = createConversation.conversation.id
     for (let i = 0; i < 50; i++) {
-      const sent = await rest('/send-message', i % 2 ? op.token : m1.token, { input: { conversationId, body: `message number ${i} of the lean-shape test`, clientMessageId: `lean-${i}` } })
+      const sent = await rest('/send-message', i % 2 ? op.token : m1.token, {
+        input: { conversationId, body: `message number ${i} of the lean-shape test`, clientMessageId: `lean-${i}` },
+      })
       expect(sent.status).toBe(200)
     }
 
     const response = await rest(`/messages?conversationId=${encodeURIComponent(conversationId)}&first=50`, op.token)
     expect(response.status).toBe(200)
     const restText = await response.text()
-    const page = JSON.parse(restText) as { edges: Array<{ cursor: string; node: Record<string, unknown> & { sender: Record<string, unknown> } }>; pageInfo: object }
+    const page = JSON.parse(restText) as {
+      edges: Array<{ cursor: string; node: Record<string, unknown> & { sender: Record<string, unknown> } }>
+      pageInfo: object
+    }
     expect(page.edges).toHaveLength(50)
     for (const { node } of page.edges) {
       expect(Object.keys(node).sort()).toEqual([...MESSAGE_FIELDS].sort())
       expect(Object.keys(node.sender).sort()).toEqual([...USER_FIELDS].sort())
     }
-    expect(page.edges[0]!.node).toMatchObject({ seq: expect.any(Number), body: 'message number 0 of the lean-shape test', sender: { externalId: 'm1' }, editedAt: null, deletedAt: null })
+    expect(page.edges[0]!.node).toMatchObject({
+      seq: expect.any(Number),
+      body: 'message number 0 of the lean-shape test',
+      sender: { externalId: 'm1' },
+      editedAt: null,
+      deletedAt: null,
+    })
 
     // The same selection over GraphQL.
     const graphqlResponse = await fetch(t.graphqlUrl, {
@@ -132,7 +164,9 @@ describe('REST answers with lean shapes', () => {
     expect(restBytes).toBeLessThan(30_000) // SOFA's deep default was 329 KB for 50 messages
 
     // A conversation over REST: its own fields, related objects lean, no nested participants or messages.
-    const one = (await (await rest(`/conversation/${encodeURIComponent(conversationId)}`, op.token)).json()) as Record<string, unknown> & { lastMessage: Record<string, unknown> }
+    const one = (await (await rest(`/conversation/${encodeURIComponent(conversationId)}`, op.token)).json()) as Record<string, unknown> & {
+      lastMessage: Record<string, unknown>
+    }
     expect(one).toMatchObject({ id: conversationId, kind: 'GROUP', lastSeq: expect.any(Number) })
     expect(one).not.toHaveProperty('participants')
     expect(one).not.toHaveProperty('messages')
@@ -140,7 +174,9 @@ describe('REST answers with lean shapes', () => {
   })
 
   it('the OpenAPI document describes the lean shapes', async () => {
-    const openapi = (await (await fetch(`${t.url}/rest/openapi.json`)).json()) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } }
+    const openapi = (await (await fetch(`${t.url}/rest/openapi.json`)).json()) as {
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> }
+    }
     const { Message, User, Conversation } = openapi.components.schemas
     expect(Object.keys(Message!.properties).sort()).toEqual([...MESSAGE_FIELDS].sort())
     expect(Object.keys(User!.properties).sort()).toEqual([...USER_FIELDS].sort())

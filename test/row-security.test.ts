@@ -24,8 +24,20 @@ afterAll(() => t.stop())
 async function tenantWithConversation(prefix: string) {
   const w = tenantWorld(t.graphqlUrl, prefix)
   const [owner, other] = await Promise.all([w.user('owner'), w.user('other')])
-  const { createConversation } = (await run({ document: CreateConversationDocument, token: owner.token, variables: { input: { kind: 'GROUP', subject: 'secret', participantExternalIds: ['other'] } } })).expectData()
-  ;(await run({ document: SendMessageDocument, token: owner.token, variables: { input: { conversationId: createConversation.conversation.id, body: 'hello', clientMessageId: 'c1' } } })).expectData()
+  const { createConversation } = (
+    await run({
+      document: CreateConversationDocument,
+      token: owner.token,
+      variables: { input: { kind: 'GROUP', subject: 'secret', participantExternalIds: ['other'] } },
+    })
+  ).expectData()
+  ;(
+    await run({
+      document: SendMessageDocument,
+      token: owner.token,
+      variables: { input: { conversationId: createConversation.conversation.id, body: 'hello', clientMessageId: 'c1' } },
+    })
+  ).expectData()
   const { viewer } = (await run({ document: ViewerDocument, token: owner.token })).expectData()
   return { owner, other, conversationId: createConversation.conversation.id, tenantId: decodeGlobalId(viewer.tenant.id).id }
 }
@@ -36,13 +48,27 @@ describe('row-level security (ROW_LEVEL_SECURITY=on)', () => {
       `select c.relname, c.relrowsecurity, (select count(*)::text from pg_policies p where p.tablename = c.relname and p.policyname = 'tenant_isolation') as policies
        from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r'`,
     )
-    for (const model of TENANT_MODELS) expect(rows.find((r) => r.relname === model), model).toMatchObject({ relrowsecurity: true, policies: '1' })
+    for (const model of TENANT_MODELS)
+      expect(
+        rows.find((r) => r.relname === model),
+        model,
+      ).toMatchObject({ relrowsecurity: true, policies: '1' })
   })
 
   it('sends, live delivery and reads work as without it', async () => {
     const a = await tenantWithConversation('rls-a')
-    const sub = subscribe(t.wsUrl, { token: a.other.token, document: ConversationEventsDocument, variables: { conversationId: a.conversationId, afterSeq: 0 } })
-    ;(await run({ document: SendMessageDocument, token: a.owner.token, variables: { input: { conversationId: a.conversationId, body: 'second', clientMessageId: 'c2' } } })).expectData()
+    const sub = subscribe(t.wsUrl, {
+      token: a.other.token,
+      document: ConversationEventsDocument,
+      variables: { conversationId: a.conversationId, afterSeq: 0 },
+    })
+    ;(
+      await run({
+        document: SendMessageDocument,
+        token: a.owner.token,
+        variables: { input: { conversationId: a.conversationId, body: 'second', clientMessageId: 'c2' } },
+      })
+    ).expectData()
     const events = await sub.waitFor(2)
     expect(events.map((e) => e.conversationEvents.seq)).toEqual([1, 2])
     await sub.close()
@@ -66,7 +92,9 @@ describe('row-level security (ROW_LEVEL_SECURITY=on)', () => {
     expect(await prisma.conversation.count()).toBe(0)
     expect(await prisma.user.count()).toBe(0)
     // B's data is intact.
-    const [row] = await sql<{ body: string }>(`select body from "Message" where "conversationId" = $1 order by seq limit 1`, [conversationOfB])
+    const [row] = await sql<{ body: string }>(`select body from "Message" where "conversationId" = $1 order by seq limit 1`, [
+      conversationOfB,
+    ])
     expect(row?.body).toBe('hello')
   })
 })

@@ -92,7 +92,10 @@ describe('configured caps', () => {
 
   it('SSE streams per user: the stream over MAX_SSE_STREAMS_PER_USER gets RATE_LIMITED; ending one frees its slot', async () => {
     const token = await seedTenant().token('sse', 'member')
-    const streams = [await sseSubscribe(t.graphqlUrl, { document: InboxEventsDocument, token }), await sseSubscribe(t.graphqlUrl, { document: InboxEventsDocument, token })]
+    const streams = [
+      await sseSubscribe(t.graphqlUrl, { document: InboxEventsDocument, token }),
+      await sseSubscribe(t.graphqlUrl, { document: InboxEventsDocument, token }),
+    ]
     const third = await sseSubscribe(t.graphqlUrl, { document: InboxEventsDocument, token })
     await third.done
     expect(third.status).toBe(429)

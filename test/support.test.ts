@@ -51,24 +51,40 @@ async function desk(operators = 2) {
   const ops = await Promise.all(Array.from({ length: operators }, (_, i) => w.user(`op${i}`, 'operator')))
   const [user, outsider] = await Promise.all([w.user('user'), w.user('billing-op', 'operator')])
   const group = (name: string, members: string[]) =>
-    runA({ document: CreateGroupDocument, token: admin.token, variables: { input: { name, memberExternalIds: members } } }).then((r) => r.expectData().createGroup.group.id)
-  const support = await group('support', ops.map((o) => o.externalId))
+    runA({ document: CreateGroupDocument, token: admin.token, variables: { input: { name, memberExternalIds: members } } }).then(
+      (r) => r.expectData().createGroup.group.id,
+    )
+  const support = await group(
+    'support',
+    ops.map((o) => o.externalId),
+  )
   const billing = await group('billing', ['billing-op'])
   const conversation = () =>
-    runA({ document: CreateConversationDocument, token: user.token, variables: { input: { kind: 'SUPPORT', subject: 'help', groupIds: [support] } } }).then(
-      (r) => r.expectData().createConversation.conversation.id,
-    )
+    runA({
+      document: CreateConversationDocument,
+      token: user.token,
+      variables: { input: { kind: 'SUPPORT', subject: 'help', groupIds: [support] } },
+    }).then((r) => r.expectData().createConversation.conversation.id)
   return { w, admin, ops, user, outsider, support, billing, conversationId: await conversation(), conversation }
 }
 
-const view = (run: ReturnType<typeof client>, user: TestUser, id: string) => run({ document: SupportViewDocument, token: user.token, variables: { id } }).then((r) => r.expectData().conversation)
+const view = (run: ReturnType<typeof client>, user: TestUser, id: string) =>
+  run({ document: SupportViewDocument, token: user.token, variables: { id } }).then((r) => r.expectData().conversation)
 const send = (run: ReturnType<typeof client>, user: TestUser, conversationId: string, body: string, internal = false) =>
-  run({ document: SendNoteDocument, token: user.token, variables: { input: { conversationId, body, clientMessageId: crypto.randomUUID(), internal } } })
+  run({
+    document: SendNoteDocument,
+    token: user.token,
+    variables: { input: { conversationId, body, clientMessageId: crypto.randomUUID(), internal } },
+  })
 
 describe('claims and assignments', () => {
   it('10 operators claiming one conversation at once over two processes: one winner, 9 CONFLICTs, one assignment event', async () => {
     const { ops, admin, conversationId } = await desk(10)
-    const results = await Promise.all(ops.map((op, i) => (i % 2 ? runA : runB)({ document: ClaimConversationDocument, token: op.token, variables: { input: { conversationId } } })))
+    const results = await Promise.all(
+      ops.map((op, i) =>
+        (i % 2 ? runA : runB)({ document: ClaimConversationDocument, token: op.token, variables: { input: { conversationId } } }),
+      ),
+    )
     const winners = results.filter((r) => !r.errors)
     expect(winners).toHaveLength(1)
     const winner = winners[0]!.expectData().claimConversation.conversation.assignee!.externalId
@@ -79,29 +95,56 @@ describe('claims and assignments', () => {
       expect(error.extensions).toMatchObject({ version: 2 })
       expect(error.extensions?.['assignee']).toEqual(expect.any(String))
     }
-    const timeline = subscribe(a.wsUrl, { token: admin.token, document: SupportTimelineDocument, variables: { conversationId, afterSeq: 0 } })
+    const timeline = subscribe(a.wsUrl, {
+      token: admin.token,
+      document: SupportTimelineDocument,
+      variables: { conversationId, afterSeq: 0 },
+    })
     const [event] = await timeline.waitFor(1)
-    expect(event!.conversationEvents).toMatchObject({ __typename: 'ConversationAssignedEvent', seq: 1, assignee: { externalId: winner }, actor: { externalId: winner } })
+    expect(event!.conversationEvents).toMatchObject({
+      __typename: 'ConversationAssignedEvent',
+      seq: 1,
+      assignee: { externalId: winner },
+      actor: { externalId: winner },
+    })
     await timeline.close()
     expect((await view(runA, admin, conversationId))!.lastSeq).toBe(1)
   })
 
   it('assignConversation with a stale expectedVersion is CONFLICT and changes nothing', async () => {
     const { admin, conversationId } = await desk(2)
-    ;(await runA({ document: AssignConversationDocument, token: admin.token, variables: { input: { conversationId, assigneeExternalId: 'op0', expectedVersion: 1 } } })).expectData()
-    const stale = await runB({ document: AssignConversationDocument, token: admin.token, variables: { input: { conversationId, assigneeExternalId: 'op1', expectedVersion: 1 } } })
+    ;(
+      await runA({
+        document: AssignConversationDocument,
+        token: admin.token,
+        variables: { input: { conversationId, assigneeExternalId: 'op0', expectedVersion: 1 } },
+      })
+    ).expectData()
+    const stale = await runB({
+      document: AssignConversationDocument,
+      token: admin.token,
+      variables: { input: { conversationId, assigneeExternalId: 'op1', expectedVersion: 1 } },
+    })
     expect(stale.expectError('CONFLICT').extensions).toMatchObject({ version: 2 })
     expect(await view(runA, admin, conversationId)).toMatchObject({ version: 2, lastSeq: 1, assignee: { externalId: 'op0' } })
   })
 
   it("an operator's capacity holds under 20 concurrent claims of different conversations over both processes", async () => {
     const { admin, ops, conversation } = await desk(1)
-    ;(await runA({ document: UpdateTenantSettingsDocument, token: admin.token, variables: { input: { operatorCapacity: 3 } } })).expectData()
+    ;(
+      await runA({ document: UpdateTenantSettingsDocument, token: admin.token, variables: { input: { operatorCapacity: 3 } } })
+    ).expectData()
     const ids = await Promise.all(Array.from({ length: 20 }, () => conversation()))
-    const results = await Promise.all(ids.map((conversationId, i) => (i % 2 ? runA : runB)({ document: ClaimConversationDocument, token: ops[0]!.token, variables: { input: { conversationId } } })))
+    const results = await Promise.all(
+      ids.map((conversationId, i) =>
+        (i % 2 ? runA : runB)({ document: ClaimConversationDocument, token: ops[0]!.token, variables: { input: { conversationId } } }),
+      ),
+    )
     expect(results.filter((r) => !r.errors)).toHaveLength(3)
     for (const r of results.filter((r) => r.errors)) r.expectError('CONFLICT')
-    const { supportCounts } = (await runA({ document: SupportQueueDocument, token: ops[0]!.token, variables: { filter: { assignee: 'ME' } } })).expectData()
+    const { supportCounts } = (
+      await runA({ document: SupportQueueDocument, token: ops[0]!.token, variables: { filter: { assignee: 'ME' } } })
+    ).expectData()
     expect(supportCounts.mine).toBe(3)
   })
 
@@ -110,8 +153,16 @@ describe('claims and assignments', () => {
     const stranger = await tenantWorld(a.graphqlUrl).user('admin', 'admin')
     const attempts = (token: string) => [
       runA({ document: ClaimConversationDocument, token, variables: { input: { conversationId } } }),
-      runA({ document: AssignConversationDocument, token, variables: { input: { conversationId, assigneeExternalId: 'op0', expectedVersion: 1 } } }),
-      runA({ document: TransferConversationDocument, token, variables: { input: { conversationId, groupId: support, expectedVersion: 1 } } }),
+      runA({
+        document: AssignConversationDocument,
+        token,
+        variables: { input: { conversationId, assigneeExternalId: 'op0', expectedVersion: 1 } },
+      }),
+      runA({
+        document: TransferConversationDocument,
+        token,
+        variables: { input: { conversationId, groupId: support, expectedVersion: 1 } },
+      }),
       runA({ document: CloseConversationDocument, token, variables: { input: { conversationId } } }),
     ]
     for (const r of await Promise.all(attempts(user.token))) r.expectError('FORBIDDEN')
@@ -132,7 +183,11 @@ describe('one responder at a time (ASSIGNEE_ONLY, the default)', () => {
     // An internal note is not a reply: allowed.
     ;(await send(runB, ops[1]!, conversationId, 'note from op1', true)).expectData()
     ;(await send(runA, admin, conversationId, 'admin steps in')).expectData()
-    const timeline = subscribe(a.wsUrl, { token: admin.token, document: SupportTimelineDocument, variables: { conversationId, afterSeq: before.lastSeq } })
+    const timeline = subscribe(a.wsUrl, {
+      token: admin.token,
+      document: SupportTimelineDocument,
+      variables: { conversationId, afterSeq: before.lastSeq },
+    })
     const events = await timeline.waitFor(4) // op1 joins and writes a note, the admin joins and replies
     const added = events.map((e) => e.conversationEvents).filter((e) => e.__typename === 'MessageAddedEvent')
     expect(added.map((e) => ('override' in e ? [e.message.body, e.override] : null))).toEqual([
@@ -155,7 +210,9 @@ describe('one responder at a time (ASSIGNEE_ONLY, the default)', () => {
 
   it('under ANY_OPERATOR any operator of the groups replies', async () => {
     const { admin, ops, conversationId } = await desk(2)
-    ;(await runA({ document: UpdateTenantSettingsDocument, token: admin.token, variables: { input: { replyPolicy: 'ANY_OPERATOR' } } })).expectData()
+    ;(
+      await runA({ document: UpdateTenantSettingsDocument, token: admin.token, variables: { input: { replyPolicy: 'ANY_OPERATOR' } } })
+    ).expectData()
     ;(await runA({ document: ClaimConversationDocument, token: ops[0]!.token, variables: { input: { conversationId } } })).expectData()
     ;(await send(runA, ops[1]!, conversationId, 'helping out')).expectData()
   })
@@ -168,7 +225,11 @@ describe('internal notes', () => {
     const inboxesBefore = await activeSubscriptions(b.url, 'inboxEvents')
     const live = subscribe(a.wsUrl, { token: user.token, document: SupportTimelineDocument, variables: { conversationId, afterSeq: 0 } })
     const inbox = subscribe(b.wsUrl, { token: user.token, document: InboxEventsDocument })
-    const staffLive = subscribe(a.wsUrl, { token: admin.token, document: SupportTimelineDocument, variables: { conversationId, afterSeq: 0 } })
+    const staffLive = subscribe(a.wsUrl, {
+      token: admin.token,
+      document: SupportTimelineDocument,
+      variables: { conversationId, afterSeq: 0 },
+    })
     await liveSubscriptions(b.url, 'inboxEvents', inboxesBefore + 1)
     ;(await send(runA, user, conversationId, 'my order is late')).expectData()
     await live.waitFor(1)
@@ -178,11 +239,20 @@ describe('internal notes', () => {
     const userEvents = await live.waitFor(4)
     // Seqs increase for the end user but skip the note; resuming after any seq is still exact. (The
     // operator joined by writing the note: that is visible, the note is not.)
-    expect(userEvents.map((e) => e.conversationEvents.__typename)).toEqual(['MessageAddedEvent', 'ParticipantJoinedEvent', 'ConversationAssignedEvent', 'MessageAddedEvent'])
+    expect(userEvents.map((e) => e.conversationEvents.__typename)).toEqual([
+      'MessageAddedEvent',
+      'ParticipantJoinedEvent',
+      'ConversationAssignedEvent',
+      'MessageAddedEvent',
+    ])
     expect(userEvents.map((e) => e.conversationEvents.seq)).not.toContain(note.seq)
     expect(JSON.stringify(userEvents)).not.toContain('SECRET')
     expect(JSON.stringify(userEvents)).not.toContain(note.id)
-    const resumed = subscribe(b.wsUrl, { token: user.token, document: SupportTimelineDocument, variables: { conversationId, afterSeq: note.seq - 1 } })
+    const resumed = subscribe(b.wsUrl, {
+      token: user.token,
+      document: SupportTimelineDocument,
+      variables: { conversationId, afterSeq: note.seq - 1 },
+    })
     const resumedEvents = await resumed.waitFor(2)
     expect(resumedEvents.map((e) => e.conversationEvents.seq)).toEqual([note.seq + 1, reply.seq]) // the claim, the reply
     await resumed.close()
@@ -193,7 +263,10 @@ describe('internal notes', () => {
     expect(forUser.unreadCount).toBe(1)
     // The note by id is as missing for the end user as anything invisible; staff load it.
     expect((await runA({ document: NodeDocument, token: user.token, variables: { id: note.id } })).expectData().node).toBeNull()
-    expect((await runA({ document: NodeDocument, token: op.token, variables: { id: note.id } })).expectData().node).toEqual({ __typename: 'Message', id: note.id })
+    expect((await runA({ document: NodeDocument, token: op.token, variables: { id: note.id } })).expectData().node).toEqual({
+      __typename: 'Message',
+      id: note.id,
+    })
     const inboxEvents = await inbox.waitFor(2)
     expect(JSON.stringify(inboxEvents)).not.toContain('SECRET')
 
@@ -204,7 +277,10 @@ describe('internal notes', () => {
     expect(still.unreadCount).toBe(1)
 
     const forStaff = (await view(runA, admin, conversationId))!
-    expect(forStaff.messages.edges.map((e) => [e.node.body, e.node.internal])).toContainEqual(['SECRET: customer is on the fraud list', true])
+    expect(forStaff.messages.edges.map((e) => [e.node.body, e.node.internal])).toContainEqual([
+      'SECRET: customer is on the fraud list',
+      true,
+    ])
     expect(forStaff.lastMessage).toMatchObject({ body: 'SECRET again', internal: true })
     const staffEvents = await staffLive.waitFor(5)
     expect(JSON.stringify(staffEvents)).toContain('SECRET')
@@ -230,7 +306,9 @@ describe('collision presence', () => {
     ;(await runA({ document: SetTypingDocument, token: op0.token, variables: { input: { conversationId, internal: true } } })).expectData()
     ;(await runA({ document: SetTypingDocument, token: op0.token, variables: { input: { conversationId } } })).expectData()
     const staff = await forOp1.waitFor(3)
-    expect(staff.map((e) => [e.conversationSignals.__typename, 'internal' in e.conversationSignals ? e.conversationSignals.internal : null])).toEqual([
+    expect(
+      staff.map((e) => [e.conversationSignals.__typename, 'internal' in e.conversationSignals ? e.conversationSignals.internal : null]),
+    ).toEqual([
       ['ViewingSignal', null],
       ['TypingSignal', true],
       ['TypingSignal', false],
@@ -251,7 +329,13 @@ describe('lifecycle', () => {
     const newGroup = subscribe(b.wsUrl, { token: outsider.token, document: InboxEventsDocument })
     await Promise.all([liveSubscriptions(a.url, 'inboxEvents', before + 1), liveSubscriptions(b.url, 'inboxEvents', beforeB + 1)])
     const { version } = (await view(runA, admin, conversationId))!
-    ;(await runB({ document: TransferConversationDocument, token: admin.token, variables: { input: { conversationId, groupId: billing, expectedVersion: version } } })).expectData()
+    ;(
+      await runB({
+        document: TransferConversationDocument,
+        token: admin.token,
+        variables: { input: { conversationId, groupId: billing, expectedVersion: version } },
+      })
+    ).expectData()
     const [left] = await oldGroup.waitFor(1)
     expect(left!.inboxEvents).toEqual({ reason: 'REMOVED', conversationId, conversation: null })
     const [arrived] = await newGroup.waitFor(1)
@@ -263,19 +347,32 @@ describe('lifecycle', () => {
     const { admin, ops, user, outsider, billing, conversationId } = await desk(1)
     ;(await runA({ document: ClaimConversationDocument, token: ops[0]!.token, variables: { input: { conversationId } } })).expectData()
     const { version } = (await view(runA, admin, conversationId))!
-    const moved = (await runB({ document: TransferConversationDocument, token: ops[0]!.token, variables: { input: { conversationId, groupId: billing, expectedVersion: version } } }))
-      .expectData().transferConversation.conversation
+    const moved = (
+      await runB({
+        document: TransferConversationDocument,
+        token: ops[0]!.token,
+        variables: { input: { conversationId, groupId: billing, expectedVersion: version } },
+      })
+    ).expectData().transferConversation.conversation
     expect(moved).toMatchObject({ assignee: null, groups: [{ group: { name: 'billing' } }] })
     // The support operator no longer sees it; billing's does.
     expect(await view(runA, ops[0]!, conversationId)).toBeNull()
     ;(await runA({ document: ClaimConversationDocument, token: outsider.token, variables: { input: { conversationId } } })).expectData()
-    const closed = (await runA({ document: CloseConversationDocument, token: outsider.token, variables: { input: { conversationId } } })).expectData().closeConversation.conversation
+    const closed = (
+      await runA({ document: CloseConversationDocument, token: outsider.token, variables: { input: { conversationId } } })
+    ).expectData().closeConversation.conversation
     expect(closed.status).toBe('CLOSED')
     ;(await send(runB, user, conversationId, 'one more thing')).expectData()
     const reopened = (await view(runA, outsider, conversationId))!
     expect(reopened).toMatchObject({ status: 'OPEN', assignee: { externalId: 'billing-op' } })
     expect(reopened.waitingSince).not.toBeNull()
-    const queue = (await runA({ document: SupportQueueDocument, token: outsider.token, variables: { filter: { assignee: 'ME', kind: 'SUPPORT' }, orderBy: 'WAITING_SINCE' } })).expectData()
+    const queue = (
+      await runA({
+        document: SupportQueueDocument,
+        token: outsider.token,
+        variables: { filter: { assignee: 'ME', kind: 'SUPPORT' }, orderBy: 'WAITING_SINCE' },
+      })
+    ).expectData()
     expect(queue.conversations.edges.map((e) => e.node.id)).toEqual([conversationId])
     // The operator's reply answers it.
     ;(await send(runA, outsider, conversationId, 'on it')).expectData()

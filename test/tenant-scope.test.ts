@@ -42,7 +42,10 @@ describe('tenant scoping', () => {
     const a = await signIn(seedTenant('a'), 'admin-a')
     const b = await signIn(seedTenant('b'), 'admin-b')
     expect((await run({ document: NodeDocument, token: a.token, variables: { id: b.userId } })).expectData().node).toBeNull()
-    expect((await run({ document: NodeDocument, token: a.token, variables: { id: a.userId } })).expectData().node).toMatchObject({ __typename: 'User', id: a.userId })
+    expect((await run({ document: NodeDocument, token: a.token, variables: { id: a.userId } })).expectData().node).toMatchObject({
+      __typename: 'User',
+      id: a.userId,
+    })
   })
 })
 
@@ -55,15 +58,29 @@ describe('raw statements (src/db/statements.ts) name the tenant', () => {
     const b = await signIn(tenantB, 'admin-b')
     await signIn(tenantB, 'b2')
     const { createConversation } = (
-      await run({ document: CreateConversationDocument, token: b.token, variables: { input: { kind: 'GROUP', subject: 'b only', participantExternalIds: ['b2'] } } })
+      await run({
+        document: CreateConversationDocument,
+        token: b.token,
+        variables: { input: { kind: 'GROUP', subject: 'b only', participantExternalIds: ['b2'] } },
+      })
     ).expectData()
     const conversationOfB = decodeGlobalId(createConversation.conversation.id).id
-    ;(await run({ document: SendMessageDocument, token: b.token, variables: { input: { conversationId: createConversation.conversation.id, body: 'secret', clientMessageId: 'm1' } } })).expectData()
+    ;(
+      await run({
+        document: SendMessageDocument,
+        token: b.token,
+        variables: { input: { conversationId: createConversation.conversation.id, body: 'secret', clientMessageId: 'm1' } },
+      })
+    ).expectData()
     const prisma = t.app.services.prisma
     const userOfA = decodeGlobalId(a.userId).id
     // Tenant A's id with tenant B's conversation, even for a viewer who would see everything.
     expect(await statements.loadMembership(prisma, a.tenantId, conversationOfB)).toBeNull()
-    expect([...(await statements.unreadCounts(prisma, a.tenantId, [{ userId: userOfA, conversationId: conversationOfB, seesInternal: true }])).values()]).toEqual([])
+    expect([
+      ...(
+        await statements.unreadCounts(prisma, a.tenantId, [{ userId: userOfA, conversationId: conversationOfB, seesInternal: true }])
+      ).values(),
+    ]).toEqual([])
     expect(await statements.conversationsWithUnread(prisma, a.tenantId, { userId: userOfA, role: 'ADMIN' })).not.toContain(conversationOfB)
     const sent = await statements.sendAsParticipant(prisma, {
       tenantId: a.tenantId,
@@ -74,6 +91,10 @@ describe('raw statements (src/db/statements.ts) name the tenant', () => {
       body: 'intrusion',
     })
     expect(sent).toBeUndefined()
-    expect(await t.app.services.tenantDbs.for(b.tenantId).conversation.findUniqueOrThrow({ where: { id: conversationOfB }, select: { lastSeq: true } })).toEqual({ lastSeq: 1 })
+    expect(
+      await t.app.services.tenantDbs
+        .for(b.tenantId)
+        .conversation.findUniqueOrThrow({ where: { id: conversationOfB }, select: { lastSeq: true } }),
+    ).toEqual({ lastSeq: 1 })
   })
 })

@@ -4,7 +4,16 @@
 // all four forms must give the same answer — and the one the rule's table states.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Prisma } from '../src/generated/prisma/client.js'
-import { REACH, accessFrom, accessSelection, conversationSql, conversationWhere, sees, seesConversation, type VisibilityViewer } from '../src/auth/visibility.js'
+import {
+  REACH,
+  accessFrom,
+  accessSelection,
+  conversationSql,
+  conversationWhere,
+  sees,
+  seesConversation,
+  type VisibilityViewer,
+} from '../src/auth/visibility.js'
 import { loadMembership } from '../src/db/statements.js'
 import { asTenant } from '../src/db/row-security.js'
 import { decodeGlobalId } from '../src/global-id.js'
@@ -38,17 +47,35 @@ describe('the visibility rule', () => {
     const admin = await w.user('admin', 'admin')
     // Users in every role, some in the support group; each later takes part, reaches through the group, has left, or has nothing.
     const users = await Promise.all(
-      (['admin', 'service', 'operator', 'member'] as const).flatMap((role) => ['part', 'group', 'left', 'none'].map((how) => w.user(`${role}-${how}`, role))),
+      (['admin', 'service', 'operator', 'member'] as const).flatMap((role) =>
+        ['part', 'group', 'left', 'none'].map((how) => w.user(`${role}-${how}`, role)),
+      ),
     )
     const inGroup = users.filter((u) => u.externalId.endsWith('-group')).map((u) => u.externalId)
-    const { createGroup } = (await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'support', memberExternalIds: inGroup } } })).expectData()
+    const { createGroup } = (
+      await run({
+        document: CreateGroupDocument,
+        token: admin.token,
+        variables: { input: { name: 'support', memberExternalIds: inGroup } },
+      })
+    ).expectData()
     const participants = users.filter((u) => /-(part|left)$/.test(u.externalId)).map((u) => u.externalId)
     const { createConversation } = (
-      await run({ document: CreateConversationDocument, token: admin.token, variables: { input: { kind: 'SUPPORT', participantExternalIds: participants, groupIds: [createGroup.group.id] } } })
+      await run({
+        document: CreateConversationDocument,
+        token: admin.token,
+        variables: { input: { kind: 'SUPPORT', participantExternalIds: participants, groupIds: [createGroup.group.id] } },
+      })
     ).expectData()
     const conversationGlobalId = createConversation.conversation.id
     for (const u of users.filter((u) => u.externalId.endsWith('-left')))
-      (await run({ document: RemoveParticipantDocument, token: admin.token, variables: { input: { conversationId: conversationGlobalId, participantExternalId: u.externalId } } })).expectData()
+      (
+        await run({
+          document: RemoveParticipantDocument,
+          token: admin.token,
+          variables: { input: { conversationId: conversationGlobalId, participantExternalId: u.externalId } },
+        })
+      ).expectData()
 
     const { viewer } = (await run({ document: ViewerDocument, token: admin.token })).expectData()
     const tenantId = rowId(viewer.tenant.id)
@@ -61,7 +88,13 @@ describe('the visibility rule', () => {
     for (const u of users) {
       const v: VisibilityViewer = { userId: rowId(u.id), role: u.role.toUpperCase() as VisibilityViewer['role'] }
       const byPrisma = (await db.conversation.count({ where: { id: conversationId, ...conversationWhere(v) } })) === 1
-      const [{ visible: bySql }] = await asTenant(tenantId, () => prisma.$queryRaw<[{ visible: boolean }]>`SELECT ${conversationSql(v, Prisma.raw('c.id'))} AS visible FROM "Conversation" c WHERE c.id = ${conversationId}::uuid`)
+      const [{ visible: bySql }] = await asTenant(
+        tenantId,
+        () =>
+          prisma.$queryRaw<
+            [{ visible: boolean }]
+          >`SELECT ${conversationSql(v, Prisma.raw('c.id'))} AS visible FROM "Conversation" c WHERE c.id = ${conversationId}::uuid`,
+      )
       const inMemory = seesConversation(v, membership)
       const loaded = await db.conversation.findUniqueOrThrow({ where: { id: conversationId }, include: accessSelection(v) })
       const byAccess = sees(accessFrom(v, loaded))

@@ -40,12 +40,22 @@ describe('the reference web app builds', () => {
     expect(code).toBe(0)
   })
 
-  it('builds with npm run web:build\'s config (vite build --config web/vite.config.ts)', async () => {
+  it("builds with npm run web:build's config (vite build --config web/vite.config.ts)", async () => {
     const outDir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-web-build-'))
     try {
       const { code, output } = await run(
         process.execPath,
-        ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+        [
+          'node_modules/vite/bin/vite.js',
+          'build',
+          '--config',
+          'web/vite.config.ts',
+          '--outDir',
+          outDir,
+          '--emptyOutDir',
+          '--logLevel',
+          'warn',
+        ],
         { JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: 'production' },
       )
       expect(code, output).toBe(0)
@@ -87,8 +97,10 @@ function shownMessages(page: Page): Promise<Shown[]> {
  * Errors Chromium logs by itself while Alice's network is away (a socket or a request refused), and while
  * the server is: the dev server's proxy then closes sockets before the handshake or answers 502/504.
  */
-const OFFLINE_ERROR = /^(WebSocket connection to '\S+' failed: Error in connection establishment: |Failed to load resource: )net::ERR_INTERNET_DISCONNECTED$/
-const SERVER_AWAY_ERROR = /^WebSocket connection to '\S+' failed: (Connection closed before receiving a handshake response|Error during WebSocket handshake: Unexpected response code: 50[234]|Error in connection establishment: net::ERR_CONNECTION_(REFUSED|RESET|CLOSED))$|^Failed to load resource: (the server responded with a status of 50[234] .*|net::ERR_(CONNECTION_(REFUSED|RESET|CLOSED)|EMPTY_RESPONSE))$/
+const OFFLINE_ERROR =
+  /^(WebSocket connection to '\S+' failed: Error in connection establishment: |Failed to load resource: )net::ERR_INTERNET_DISCONNECTED$/
+const SERVER_AWAY_ERROR =
+  /^WebSocket connection to '\S+' failed: (Connection closed before receiving a handshake response|Error during WebSocket handshake: Unexpected response code: 50[234]|Error in connection establishment: net::ERR_CONNECTION_(REFUSED|RESET|CLOSED))$|^Failed to load resource: (the server responded with a status of 50[234] .*|net::ERR_(CONNECTION_(REFUSED|RESET|CLOSED)|EMPTY_RESPONSE))$/
 
 describe.runIf(browserAvailable)('the reference web app, end to end in Chromium', () => {
   const tenant = `web-e2e-${randomUUID().slice(0, 8)}`
@@ -124,19 +136,25 @@ describe.runIf(browserAvailable)('the reference web app, end to end in Chromium'
     const note = 'NOTE: customer was double charged, refund pending'
     // Alice's page records which of these texts ever reach her DOM, even for a moment (kept over reloads):
     // the note must never; Olivia's first message, which she does see, shows the watch works.
-    await aliceContext.context.addInitScript((texts) => {
-      new MutationObserver(() => {
-        const body = document.body?.textContent ?? ''
-        const seen = new Set(JSON.parse(sessionStorage.getItem('seen') ?? '[]') as string[])
-        for (const text of texts) if (body.includes(text)) seen.add(text)
-        sessionStorage.setItem('seen', JSON.stringify([...seen]))
-      }).observe(document, { subtree: true, childList: true, characterData: true })
-    }, [note, fromOlivia[0]!])
+    await aliceContext.context.addInitScript(
+      (texts) => {
+        new MutationObserver(() => {
+          const body = document.body?.textContent ?? ''
+          const seen = new Set(JSON.parse(sessionStorage.getItem('seen') ?? '[]') as string[])
+          for (const text of texts) if (body.includes(text)) seen.add(text)
+          sessionStorage.setItem('seen', JSON.stringify([...seen]))
+        }).observe(document, { subtree: true, childList: true, characterData: true })
+      },
+      [note, fromOlivia[0]!],
+    )
     const [alice, olivia] = await Promise.all([aliceContext.newPage(), oliviaContext.newPage()])
     aliceContext.reportOnFailure(alice, 'web-e2e-alice')
     oliviaContext.reportOnFailure(olivia, 'web-e2e-olivia')
     const shot = async (step: string) => {
-      await Promise.all([aliceContext.screenshot(alice, `web-e2e-${step}-alice`), oliviaContext.screenshot(olivia, `web-e2e-${step}-olivia`)])
+      await Promise.all([
+        aliceContext.screenshot(alice, `web-e2e-${step}-alice`),
+        oliviaContext.screenshot(olivia, `web-e2e-${step}-olivia`),
+      ])
     }
     const badge = (page: Page) => page.getByTestId('connection')
     const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' })
@@ -145,7 +163,8 @@ describe.runIf(browserAvailable)('the reference web app, end to end in Chromium'
       await composer(page).fill(body)
       await composer(page).press('Enter')
     }
-    const message = (page: Page, body: string) => page.locator('[data-testid="messages"] li.message', { has: page.locator('.body', { hasText: body }) })
+    const message = (page: Page, body: string) =>
+      page.locator('[data-testid="messages"] li.message', { has: page.locator('.body', { hasText: body }) })
 
     // Signed in: both are live. The first load compiles the app, so it may take a while.
     await Promise.all([alice.goto(`${webUrl}/?as=alice`), olivia.goto(`${webUrl}/?as=olivia`)])
@@ -213,13 +232,7 @@ describe.runIf(browserAvailable)('the reference web app, end to end in Chromium'
     const [onAlice, onOlivia] = await Promise.all([shownMessages(alice), shownMessages(olivia)])
     await shot('6-converged')
     const key = (m: Shown) => ({ seq: m.seq, clientId: m.clientId, body: m.body })
-    const expected = [
-      'Hello, my order has not arrived',
-      'Sorry about that, let me check',
-      ...fromOlivia,
-      note,
-      ...fromAlice,
-    ]
+    const expected = ['Hello, my order has not arrived', 'Sorry about that, let me check', ...fromOlivia, note, ...fromAlice]
     expect(onOlivia.map((m) => m.body)).toEqual(expected)
     expect(onOlivia.every((m) => m.status === 'sent' && m.seq !== null && m.clientId)).toBe(true)
     const seqs = onOlivia.map((m) => m.seq!)

@@ -62,7 +62,13 @@ describe('graphql-ws authentication', () => {
     await new Promise((resolve) => socket.once('open', resolve))
     socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }))
     await new Promise((resolve) => socket.once('message', resolve))
-    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ viewer { user { id } } }', variables: { pad: 'x'.repeat(1_100_000) } } }))
+    socket.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: '{ viewer { user { id } } }', variables: { pad: 'x'.repeat(1_100_000) } },
+      }),
+    )
     expect(await closed).toBe(1009)
   })
 

@@ -92,7 +92,8 @@ export function demoSession(options: DemoSessionOptions): Plugin {
       res.setHeader('cache-control', 'no-store')
       res.end(JSON.stringify(body))
     }
-    if (!person || !Object.hasOwn(DEMO_PEOPLE, person)) return reply(400, { error: `as must be one of ${Object.keys(DEMO_PEOPLE).join(', ')}` })
+    if (!person || !Object.hasOwn(DEMO_PEOPLE, person))
+      return reply(400, { error: `as must be one of ${Object.keys(DEMO_PEOPLE).join(', ')}` })
     try {
       seeded ??= seed().catch((e) => {
         seeded = null
@@ -101,7 +102,14 @@ export function demoSession(options: DemoSessionOptions): Plugin {
       const supportGroupId = await seeded
       const { role, name } = DEMO_PEOPLE[person]
       const ttl = options.ttl ?? 3600
-      const session: DemoSession = { token: await sign(person, role, name, ttl), expiresAt: Date.now() + ttl * 1000, person, role, name, supportGroupId }
+      const session: DemoSession = {
+        token: await sign(person, role, name, ttl),
+        expiresAt: Date.now() + ttl * 1000,
+        person,
+        role,
+        name,
+        supportGroupId,
+      }
       reply(200, session)
     } catch (e) {
       reply(503, { error: `Switchboard at ${options.target} is not answering as expected: ${(e as Error).message}` })

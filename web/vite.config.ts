@@ -17,7 +17,8 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 export function webConfig(env: Record<string, string | undefined> = process.env): UserConfig {
   const server = loadConfig(env)
   const target = env.SWITCHBOARD_URL ?? `http://127.0.0.1:${server.port}`
-  if (!server.jwt.secret) throw new Error('npm run web signs demo tokens with JWT_SECRET (HS256); with JWT_PUBLIC_KEY only, tokens come from your platform')
+  if (!server.jwt.secret)
+    throw new Error('npm run web signs demo tokens with JWT_SECRET (HS256); with JWT_PUBLIC_KEY only, tokens come from your platform')
   return {
     root: here,
     resolve: {

@@ -119,7 +119,12 @@ export class SwitchboardClient {
       owner: async () => ownerKey(await this.viewer()),
       send: async (entry) => {
         const { sendMessage } = await this.execute(SdkSendMessageDocument, {
-          input: { conversationId: entry.conversationId, body: entry.body, clientMessageId: entry.clientMessageId, internal: entry.internal || null },
+          input: {
+            conversationId: entry.conversationId,
+            body: entry.body,
+            clientMessageId: entry.clientMessageId,
+            internal: entry.internal || null,
+          },
         })
         return sendMessage.message
       },
@@ -263,15 +268,19 @@ export class SwitchboardClient {
     assign: (conversationId: string, assigneeExternalId: string | null, expectedVersion: number) =>
       this.supportAction(SdkAssignConversationDocument, { input: { conversationId, assigneeExternalId, expectedVersion } }),
     transfer: (conversationId: string, to: { groupId?: string; assigneeExternalId?: string }, expectedVersion: number) =>
-      this.supportAction(SdkTransferConversationDocument, { input: { conversationId, expectedVersion, groupId: to.groupId ?? null, assigneeExternalId: to.assigneeExternalId ?? null } }),
-    close: (conversationId: string, expectedVersion?: number) => this.supportAction(SdkCloseConversationDocument, { input: { conversationId, expectedVersion: expectedVersion ?? null } }),
+      this.supportAction(SdkTransferConversationDocument, {
+        input: { conversationId, expectedVersion, groupId: to.groupId ?? null, assigneeExternalId: to.assigneeExternalId ?? null },
+      }),
+    close: (conversationId: string, expectedVersion?: number) =>
+      this.supportAction(SdkCloseConversationDocument, { input: { conversationId, expectedVersion: expectedVersion ?? null } }),
     reopen: (conversationId: string) => this.supportAction(SdkReopenConversationDocument, { input: { conversationId } }),
     markPending: (conversationId: string, expectedVersion?: number) =>
       this.supportAction(SdkMarkConversationPendingDocument, { input: { conversationId, expectedVersion: expectedVersion ?? null } }),
     /** An internal note (operators and admins), through the outbox like any send. */
     sendNote: (conversationId: string, body: string) => this.send(conversationId, body, { internal: true }),
     /** Staff presence: tells other operators the viewer has the conversation open (call again within 30 s to extend). */
-    setViewing: async (conversationId: string) => (await this.execute(SdkSetViewingDocument, { input: { conversationId } })).setViewing.expiresAt,
+    setViewing: async (conversationId: string) =>
+      (await this.execute(SdkSetViewingDocument, { input: { conversationId } })).setViewing.expiresAt,
   }
 
   /** Skips the reconnect backoff (e.g. when React Native's NetInfo or AppState says the app is back). */
@@ -288,7 +297,10 @@ export class SwitchboardClient {
     this.connection.dispose()
   }
 
-  private async supportAction<R extends Record<string, { conversation: ConversationDetailFragment }>, V>(document: Document<R, V>, variables: V): Promise<ConversationDetailFragment> {
+  private async supportAction<R extends Record<string, { conversation: ConversationDetailFragment }>, V>(
+    document: Document<R, V>,
+    variables: V,
+  ): Promise<ConversationDetailFragment> {
     const data = await this.execute(document, variables)
     const conversation = Object.values(data)[0]!.conversation
     this.conversations.get(conversation.id)?.set(conversation)

@@ -117,7 +117,8 @@ export class Connection {
 
   constructor(private options: ConnectionOptions) {
     const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: unknown }).WebSocket
-    if (!WebSocketImpl) throw new Error('No WebSocket implementation: pass createSwitchboardClient({ WebSocket }) (e.g. the `ws` package on Node)')
+    if (!WebSocketImpl)
+      throw new Error('No WebSocket implementation: pass createSwitchboardClient({ WebSocket }) (e.g. the `ws` package on Node)')
     const keepAlive = options.keepAliveMs ?? 10_000
     const pongTimeout = options.pongTimeoutMs ?? keepAlive
     const connectTimeout = options.connectTimeoutMs ?? 15_000
@@ -425,7 +426,10 @@ export class Connection {
    * as it is back.
    */
   private watchOnline(): void {
-    const target = globalThis as { addEventListener?: (type: string, cb: () => void) => void; removeEventListener?: (type: string, cb: () => void) => void }
+    const target = globalThis as {
+      addEventListener?: (type: string, cb: () => void) => void
+      removeEventListener?: (type: string, cb: () => void) => void
+    }
     if (typeof target.addEventListener !== 'function' || typeof target.removeEventListener !== 'function') return
     const onOnline = () => this.reconnectNow()
     const onOffline = () => {

@@ -30,7 +30,11 @@ export class SwitchboardError extends Error {
   /** HTTP status when the error came from an HTTP answer. */
   readonly status: number | undefined
 
-  constructor(message: string, code: ErrorCode, options: { extensions?: Record<string, unknown>; errors?: readonly GraphQLErrorLike[]; status?: number; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    code: ErrorCode,
+    options: { extensions?: Record<string, unknown>; errors?: readonly GraphQLErrorLike[]; status?: number; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'SwitchboardError'
     this.code = code
@@ -53,6 +57,10 @@ export class SwitchboardError extends Error {
   static fromGraphQLErrors(errors: readonly GraphQLErrorLike[], status?: number): SwitchboardError {
     const first = errors[0]
     const code = typeof first?.extensions?.code === 'string' ? first.extensions.code : 'INTERNAL_SERVER_ERROR'
-    return new SwitchboardError(first?.message ?? 'GraphQL error', code, { extensions: first?.extensions, errors, ...(status !== undefined && { status }) })
+    return new SwitchboardError(first?.message ?? 'GraphQL error', code, {
+      extensions: first?.extensions,
+      errors,
+      ...(status !== undefined && { status }),
+    })
   }
 }

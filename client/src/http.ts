@@ -28,7 +28,11 @@ export function httpExecutor(options: { url: string; getToken: GetToken; fetch?:
         try {
           response = await doFetch(options.url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${token}` },
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/graphql-response+json, application/json',
+              authorization: `Bearer ${token}`,
+            },
             body,
             signal: abort.signal,
           })
@@ -39,7 +43,11 @@ export function httpExecutor(options: { url: string; getToken: GetToken; fetch?:
         try {
           json = (await response.json()) as typeof json
         } catch (cause) {
-          if (timedOut) throw new SwitchboardError(`Network error: no complete answer within ${timeoutMs} ms`, 'NETWORK', { status: response.status, cause })
+          if (timedOut)
+            throw new SwitchboardError(`Network error: no complete answer within ${timeoutMs} ms`, 'NETWORK', {
+              status: response.status,
+              cause,
+            })
           const code = response.status >= 500 ? 'UNAVAILABLE' : 'NETWORK'
           throw new SwitchboardError(`HTTP ${response.status} without a GraphQL answer`, code, { status: response.status, cause })
         }
@@ -51,7 +59,12 @@ export function httpExecutor(options: { url: string; getToken: GetToken; fetch?:
         if (error.code === 'UNAUTHENTICATED' && attempt === 0) continue
         throw error
       }
-      if (json.data == null) throw new SwitchboardError(`HTTP ${response.status} without data`, response.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL_SERVER_ERROR', { status: response.status })
+      if (json.data == null)
+        throw new SwitchboardError(
+          `HTTP ${response.status} without data`,
+          response.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL_SERVER_ERROR',
+          { status: response.status },
+        )
       return json.data
     }
   }

@@ -3,7 +3,9 @@ export function randomId(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string; getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto
   if (typeof c?.randomUUID === 'function') return c.randomUUID()
   if (typeof c?.getRandomValues !== 'function') {
-    throw new Error('No crypto.randomUUID or crypto.getRandomValues: pass createSwitchboardClient({ generateId }) (React Native: install react-native-get-random-values)')
+    throw new Error(
+      'No crypto.randomUUID or crypto.getRandomValues: pass createSwitchboardClient({ generateId }) (React Native: install react-native-get-random-values)',
+    )
   }
   const b = c.getRandomValues(new Uint8Array(16))
   b[6] = (b[6]! & 0x0f) | 0x40

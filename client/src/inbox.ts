@@ -5,7 +5,12 @@ import { Store, Listeners } from './emitter.js'
 import { SwitchboardError } from './errors.js'
 import type { Connection } from './connection.js'
 import type { Execute } from './http.js'
-import { InboxEventsDocument, InboxPageDocument, type InboxConversationFragment, type InboxEventsSubscription } from './generated/graphql.js'
+import {
+  InboxEventsDocument,
+  InboxPageDocument,
+  type InboxConversationFragment,
+  type InboxEventsSubscription,
+} from './generated/graphql.js'
 
 export type InboxConversation = InboxConversationFragment
 export type InboxEvent = InboxEventsSubscription['inboxEvents']
@@ -47,7 +52,8 @@ export class InboxEvents {
   }
 }
 
-const byActivity = (a: InboxConversation, b: InboxConversation) => (a.lastActivityAt < b.lastActivityAt ? 1 : a.lastActivityAt > b.lastActivityAt ? -1 : 0)
+const byActivity = (a: InboxConversation, b: InboxConversation) =>
+  a.lastActivityAt < b.lastActivityAt ? 1 : a.lastActivityAt > b.lastActivityAt ? -1 : 0
 
 export class Inbox extends Store<InboxSnapshot> {
   private byId = new Map<string, InboxConversation>()

@@ -5,7 +5,18 @@ export { SwitchboardError, type ErrorCode, type GraphQLErrorLike } from './error
 export { httpExecutor, type Execute, type GetToken, type Document } from './http.js'
 export { memoryStorage, type KeyValueStorage } from './storage.js'
 export { Outbox, type OutboxEntry } from './outbox.js'
-export { Timeline, TimelineState, type TimelineItem, type TimelineSnapshot, type TimelineStatus, type TimelineMessage, type TimelineEvent, type TimelineSource, type Gap, type MessageEdge } from './timeline.js'
+export {
+  Timeline,
+  TimelineState,
+  type TimelineItem,
+  type TimelineSnapshot,
+  type TimelineStatus,
+  type TimelineMessage,
+  type TimelineEvent,
+  type TimelineSource,
+  type Gap,
+  type MessageEdge,
+} from './timeline.js'
 export { Inbox, type InboxSnapshot, type InboxConversation, type InboxEvent } from './inbox.js'
 export { ConversationStore, type ConversationSnapshot, type ConversationDetail } from './conversation.js'
 export { Signals, type SignalsSnapshot, type Presence, type ConversationSignal } from './signals.js'

@@ -3,7 +3,12 @@
 import { Store } from './emitter.js'
 import type { Connection } from './connection.js'
 import type { Execute } from './http.js'
-import { SdkConversationSignalsDocument, SdkSetTypingDocument, type SdkConversationSignalsSubscription, type SdkUserFragment } from './generated/graphql.js'
+import {
+  SdkConversationSignalsDocument,
+  SdkSetTypingDocument,
+  type SdkConversationSignalsSubscription,
+  type SdkUserFragment,
+} from './generated/graphql.js'
 
 export type ConversationSignal = SdkConversationSignalsSubscription['conversationSignals']
 
@@ -72,9 +77,16 @@ export class Signals extends Store<SignalsSnapshot> {
 
   apply(signal: ConversationSignal, now = Date.now()): void {
     if (signal.__typename === 'ReceiptSignal') {
-      this.receipts = { ...this.receipts, [signal.user.id]: { user: signal.user, lastReadSeq: signal.lastReadSeq, lastDeliveredSeq: signal.lastDeliveredSeq } }
+      this.receipts = {
+        ...this.receipts,
+        [signal.user.id]: { user: signal.user, lastReadSeq: signal.lastReadSeq, lastDeliveredSeq: signal.lastDeliveredSeq },
+      }
     } else if (signal.user.id !== this.viewerId()) {
-      const presence = { user: signal.user, until: localDeadline(signal.expiresAt, now), internal: signal.__typename === 'TypingSignal' ? signal.internal : false }
+      const presence = {
+        user: signal.user,
+        until: localDeadline(signal.expiresAt, now),
+        internal: signal.__typename === 'TypingSignal' ? signal.internal : false,
+      }
       ;(signal.__typename === 'TypingSignal' ? this.typing : this.viewing).set(signal.user.id, presence)
       this.scheduleExpiry()
     }
@@ -89,7 +101,9 @@ export class Signals extends Store<SignalsSnapshot> {
     const now = Date.now()
     if (now - this.lastTypingSent < this.typingTtl / 2) return
     this.lastTypingSent = now
-    const { setTyping } = await this.execute(SdkSetTypingDocument, { input: { conversationId: this.conversationId, internal: options.internal ?? null } })
+    const { setTyping } = await this.execute(SdkSetTypingDocument, {
+      input: { conversationId: this.conversationId, internal: options.internal ?? null },
+    })
     const ttl = Date.parse(setTyping.expiresAt) - now
     if (Number.isFinite(ttl) && ttl > 500 && ttl <= 60_000) this.typingTtl = ttl
   }
@@ -98,12 +112,15 @@ export class Signals extends Store<SignalsSnapshot> {
     if (this.timer) clearTimeout(this.timer)
     const next = Math.min(...[...this.typing.values(), ...this.viewing.values()].map((p) => p.until))
     if (!Number.isFinite(next)) return
-    this.timer = setTimeout(() => {
-      this.timer = null
-      const now = Date.now()
-      for (const m of [this.typing, this.viewing]) for (const [id, p] of m) if (p.until <= now) m.delete(id)
-      this.changed()
-      this.scheduleExpiry()
-    }, Math.max(0, next - Date.now()) + 5)
+    this.timer = setTimeout(
+      () => {
+        this.timer = null
+        const now = Date.now()
+        for (const m of [this.typing, this.viewing]) for (const [id, p] of m) if (p.until <= now) m.delete(id)
+        this.changed()
+        this.scheduleExpiry()
+      },
+      Math.max(0, next - Date.now()) + 5,
+    )
   }
 }

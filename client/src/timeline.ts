@@ -101,7 +101,11 @@ export class TimelineState {
       return gap.untilSeq > gap.afterSeq ? gap : null
     }
     if (this.position !== null && event.seq <= this.position) return 'duplicate'
-    if (event.__typename === 'MessageAddedEvent' || event.__typename === 'MessageEditedEvent' || event.__typename === 'MessageDeletedEvent') {
+    if (
+      event.__typename === 'MessageAddedEvent' ||
+      event.__typename === 'MessageEditedEvent' ||
+      event.__typename === 'MessageDeletedEvent'
+    ) {
       this.upsert(event.message, event.seq)
     }
     this.position = event.seq
@@ -119,8 +123,16 @@ export class TimelineState {
 
   items(): TimelineItem[] {
     const sent = [...this.messages.values()].sort((a, b) => a.message.seq - b.message.seq)
-    const committedIds = new Set(sent.filter((h) => this.viewerId === null || h.message.sender.id === this.viewerId).map((h) => h.message.clientMessageId))
-    const items: TimelineItem[] = sent.map((h) => ({ key: h.message.id, status: 'sent', seq: h.message.seq, clientMessageId: h.message.clientMessageId, message: h.message }))
+    const committedIds = new Set(
+      sent.filter((h) => this.viewerId === null || h.message.sender.id === this.viewerId).map((h) => h.message.clientMessageId),
+    )
+    const items: TimelineItem[] = sent.map((h) => ({
+      key: h.message.id,
+      status: 'sent',
+      seq: h.message.seq,
+      clientMessageId: h.message.clientMessageId,
+      message: h.message,
+    }))
     for (const entry of this.pending) {
       if (committedIds.has(entry.clientMessageId)) continue
       items.push({ key: entry.clientMessageId, status: entry.status, seq: null, clientMessageId: entry.clientMessageId, entry })
@@ -143,9 +155,21 @@ export class TimelineState {
 
 /** What a Timeline needs from the network; the client provides HTTP queries and the graphql-ws connection. */
 export interface TimelineSource {
-  latest(conversationId: string, last: number): Promise<{ lastSeq: number; edges: readonly MessageEdge[]; hasOlder: boolean; startCursor: string | null }>
-  before(conversationId: string, cursor: string, last: number): Promise<{ lastSeq: number; edges: readonly MessageEdge[]; hasOlder: boolean; startCursor: string | null }>
-  after(conversationId: string, afterSeq: number, first: number, cursor: string | null): Promise<{ lastSeq: number; edges: readonly MessageEdge[]; hasNextPage: boolean; endCursor: string | null }>
+  latest(
+    conversationId: string,
+    last: number,
+  ): Promise<{ lastSeq: number; edges: readonly MessageEdge[]; hasOlder: boolean; startCursor: string | null }>
+  before(
+    conversationId: string,
+    cursor: string,
+    last: number,
+  ): Promise<{ lastSeq: number; edges: readonly MessageEdge[]; hasOlder: boolean; startCursor: string | null }>
+  after(
+    conversationId: string,
+    afterSeq: number,
+    first: number,
+    cursor: string | null,
+  ): Promise<{ lastSeq: number; edges: readonly MessageEdge[]; hasNextPage: boolean; endCursor: string | null }>
   /** Follows the stream; `afterSeq()` is asked at every (re)start. */
   follow(
     conversationId: string,
@@ -351,7 +375,8 @@ export class Timeline extends Store<TimelineSnapshot> {
   }
 
   private fail(e: unknown): void {
-    this.error = e instanceof SwitchboardError ? e : new SwitchboardError(String((e as Error)?.message ?? e), 'INTERNAL_SERVER_ERROR', { cause: e })
+    this.error =
+      e instanceof SwitchboardError ? e : new SwitchboardError(String((e as Error)?.message ?? e), 'INTERNAL_SERVER_ERROR', { cause: e })
     this.follow?.stop()
     this.follow = null
     this.setStatus('error')

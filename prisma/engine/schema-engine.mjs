@@ -12,7 +12,9 @@ import { pgMigrationAdapterFactory } from './pg-adapter.mjs'
 const argv = process.argv.slice(2)
 const option = (name) => argv.flatMap((a, i) => (a === name ? [argv[i + 1]] : []))
 const log = (level, message, extra = {}) =>
-  process.stderr.write(JSON.stringify({ timestamp: new Date().toISOString(), level, fields: { message, ...extra }, target: 'schema_engine::logger' }) + '\n')
+  process.stderr.write(
+    JSON.stringify({ timestamp: new Date().toISOString(), level, fields: { message, ...extra }, target: 'schema_engine::logger' }) + '\n',
+  )
 
 if (argv.includes('--version') || argv.includes('-V')) {
   const { version } = JSON.parse(await fs.readFile(path.join(wasmDir, 'package.json'), 'utf8'))
@@ -50,7 +52,9 @@ const datamodels = await Promise.all(option('--datamodels').map(async (p) => [p,
 const factory = pgMigrationAdapterFactory(datasource.url ?? 'postgresql://postgres@127.0.0.1:1/postgres')
 let enginePromise
 const engine = () =>
-  (enginePromise ??= newSchemaEngine(datamodels.length ? datamodels : undefined, factory, (line) => process.stderr.write(String(line).trimEnd() + '\n')))
+  (enginePromise ??= newSchemaEngine(datamodels.length ? datamodels : undefined, factory, (line) =>
+    process.stderr.write(String(line).trimEnd() + '\n'),
+  ))
 const send = (message) => process.stdout.write(JSON.stringify(message) + '\n')
 let nextRequestId = 1_000_000
 const awaitingAck = new Map()
@@ -93,7 +97,11 @@ readline
       send({
         jsonrpc: '2.0',
         id: message.id,
-        error: { code: 4466, message: 'An error happened. Check the data field for details.', data: { is_panic: false, message: err.message, error_code: err.code, meta: err.meta } },
+        error: {
+          code: 4466,
+          message: 'An error happened. Check the data field for details.',
+          data: { is_panic: false, message: err.message, error_code: err.code, meta: err.meta },
+        },
       })
     }
   })

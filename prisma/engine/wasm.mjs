@@ -54,7 +54,10 @@ async function deployInThisThread(connectionString) {
   const engine = await newSchemaEngine([[schemaPath, await fs.readFile(schemaPath, 'utf8')]], factory)
   try {
     const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => [])
-    const names = entries.filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    const names = entries
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort()
     const lockfile = await fs.readFile(path.join(dir, 'migration_lock.toml'), 'utf8').catch(() => null)
     const migrationDirectories = await Promise.all(
       names.map(async (name) => ({
@@ -69,7 +72,12 @@ async function deployInThisThread(connectionString) {
       })),
     )
     const out = await engine.applyMigrations({
-      migrationsList: { baseDir: dir, shadowDbInitScript: '', lockfile: { path: 'migration_lock.toml', content: lockfile }, migrationDirectories },
+      migrationsList: {
+        baseDir: dir,
+        shadowDbInitScript: '',
+        lockfile: { path: 'migration_lock.toml', content: lockfile },
+        migrationDirectories,
+      },
       filters: { externalTables: [], externalEnums: [] },
     })
     return out.appliedMigrationNames

@@ -7,7 +7,11 @@ import { Kind, getOperationAST, type DocumentNode, type FragmentDefinitionNode, 
 import type { Plugin } from 'graphql-yoga'
 import { badInput } from '../errors.js'
 
-export function requestedListNodes(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): number {
+export function requestedListNodes(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): number {
   const operation = getOperationAST(document, operationName)
   if (!operation) return 0
   const fragments = new Map<string, FragmentDefinitionNode>()
@@ -34,7 +38,8 @@ export function requestedListNodes(document: DocumentNode, operationName: string
         total += walk(selection.selectionSet, multiplier, seen)
       } else {
         const fragment = fragments.get(selection.name.value)
-        if (fragment && !seen.has(fragment.name.value)) total += walk(fragment.selectionSet, multiplier, new Set([...seen, fragment.name.value]))
+        if (fragment && !seen.has(fragment.name.value))
+          total += walk(fragment.selectionSet, multiplier, new Set([...seen, fragment.name.value]))
       }
       if (total > Number.MAX_SAFE_INTEGER / 2) return total
     }
@@ -46,7 +51,9 @@ export function requestedListNodes(document: DocumentNode, operationName: string
 export function useListSizeLimit(maxNodes: number): Plugin {
   const check = (args: { document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }) => {
     const nodes = requestedListNodes(args.document, args.operationName, args.variableValues)
-    return nodes > maxNodes ? badInput(`The operation asks for ${nodes} list items; at most ${maxNodes} are served per operation (lower first/last)`) : undefined
+    return nodes > maxNodes
+      ? badInput(`The operation asks for ${nodes} list items; at most ${maxNodes} are served per operation (lower first/last)`)
+      : undefined
   }
   return {
     onExecute({ args, setResultAndStopExecution }) {

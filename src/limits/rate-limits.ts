@@ -39,12 +39,21 @@ export function createRateLimits(config: Config): RateLimits {
   if (!limits.enabled) return { consume: async () => {}, check: async () => {}, close: async () => {} }
   // Its own connection, without an offline queue: while Redis is down a call fails at once and the
   // in-memory insurance limiter answers.
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
+    : undefined
   redis?.on('error', () => {}) // reconnects by itself; the insurance limiter covers the gap
   const limiters = {} as Record<LimitName, RateLimiterAbstract>
   for (const name of Object.keys(WHAT) as LimitName[]) {
     const options = { keyPrefix: `switchboard:rl:${name}`, points: limits[name], duration: limits.windowSeconds }
-    limiters[name] = redis ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) }) : new RateLimiterMemory(options)
+    limiters[name] = redis
+      ? new RateLimiterRedis({
+          ...options,
+          storeClient: redis,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter: new RateLimiterMemory(options),
+        })
+      : new RateLimiterMemory(options)
   }
   const refuse = (name: LimitName, msBeforeNext: number) => rateLimited(Math.max(1, Math.ceil(msBeforeNext / 1000)), WHAT[name])
   // Keys this node saw go over a limit, until their window ends.

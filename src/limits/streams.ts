@@ -28,7 +28,8 @@ export class StreamCounter {
 }
 
 /** Too many streams: RATE_LIMITED, without a retry time (one must end first). */
-export const tooManyStreams = (what: string, cap: number) => new AppError('RATE_LIMITED', `Too many ${what} (at most ${cap})`, { limit: cap, http: { status: 429 } })
+export const tooManyStreams = (what: string, cap: number) =>
+  new AppError('RATE_LIMITED', `Too many ${what} (at most ${cap})`, { limit: cap, http: { status: 429 } })
 
 /**
  * Wraps a stream so `release` runs exactly once when it ends: completed, failed, or closed by the client

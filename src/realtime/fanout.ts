@@ -92,7 +92,14 @@ export function groupKey(args: ExecutionArgs): string {
     .filter(([name]) => !info.rootOnlyVariables.has(name))
     .sort(([a], [b]) => (a < b ? -1 : 1))
   const viewer = (args.contextValue as Context).viewer
-  return JSON.stringify([info.text, args.operationName ?? null, variables, viewer?.tenantId ?? null, viewer?.role ?? null, info.viewerDependent ? (viewer?.userId ?? null) : null])
+  return JSON.stringify([
+    info.text,
+    args.operationName ?? null,
+    variables,
+    viewer?.tenantId ?? null,
+    viewer?.role ?? null,
+    info.viewerDependent ? (viewer?.userId ?? null) : null,
+  ])
 }
 
 /** The result of executing `args` for `item`, shared by every subscriber with the same group key. */
@@ -104,7 +111,10 @@ function sharedResult(item: unknown, key: string, args: ExecutionArgs, metrics: 
   if (!result) {
     metrics.fanoutExecutions.inc()
     const eventId = (item as { eventId?: unknown }).eventId
-    const delivery: Delivery = { source: documentInfo(args.schema, args.document, args.operationName).field, committedAt: (item as { committedAt?: number }).committedAt }
+    const delivery: Delivery = {
+      source: documentInfo(args.schema, args.document, args.operationName).field,
+      committedAt: (item as { committedAt?: number }).committedAt,
+    }
     result = Promise.resolve(execute({ ...args, rootValue: item })).then((r) => {
       const shared = typeof eventId === 'number' ? { ...r, extensions: { ...r.extensions, eventId } } : r
       deliveries.set(shared, delivery)

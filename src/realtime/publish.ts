@@ -22,7 +22,13 @@ export function announceTimeline(ctx: Context, conversationId: string, seq: numb
 }
 
 /** The conversation changed in the lists of those who see it (see Topics['inbox']). */
-export function publishInbox(ctx: Context, conversationId: string, reasons: Record<string, InboxReason>, defaultReason: InboxReason | null, staffOnly = false) {
+export function publishInbox(
+  ctx: Context,
+  conversationId: string,
+  reasons: Record<string, InboxReason>,
+  defaultReason: InboxReason | null,
+  staffOnly = false,
+) {
   ctx.app.broker.publish('inbox', viewerOf(ctx).tenantId, { conversationId, reasons, defaultReason, ...(staffOnly && { staffOnly }) })
 }
 

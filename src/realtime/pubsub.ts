@@ -81,9 +81,13 @@ export class Broker {
       const created: ChannelEntry = { listeners: new Set(), subscription: Promise.resolve(undefined) }
       if (this.engine)
         created.subscription = this.engine
-          .subscribe(name, (message: Envelope) => {
-            if (message?.o !== this.nodeId) this.deliver(name, message?.p)
-          }, {})
+          .subscribe(
+            name,
+            (message: Envelope) => {
+              if (message?.o !== this.nodeId) this.deliver(name, message?.p)
+            },
+            {},
+          )
           .catch((e: unknown) => {
             // Forget the channel so the next subscriber tries again; current listeners still get resyncs.
             this.warn('redis.subscribe', { err: String(e), topic }, 'subscribe failed')
@@ -149,7 +153,11 @@ export interface PubSubHandle {
   ping(): Promise<boolean>
 }
 
-export function createPubSub(redisUrl: string | undefined, log: Logger, options: { onPublishFailure?: () => void; warn?: Warn } = {}): PubSubHandle {
+export function createPubSub(
+  redisUrl: string | undefined,
+  log: Logger,
+  options: { onPublishFailure?: () => void; warn?: Warn } = {},
+): PubSubHandle {
   const { onPublishFailure } = options
   const warn: Warn = options.warn ?? ((_key, fields, message) => log.warn(fields, message))
   if (!redisUrl) return { broker: new Broker(undefined, warn, onPublishFailure), ping: async () => true }
@@ -158,7 +166,10 @@ export function createPubSub(redisUrl: string | undefined, log: Logger, options:
   // No offline queue on the publisher: during an outage a publish fails at once instead of waiting.
   const publisher = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy, lazyConnect: false })
   const subscriber = new Redis(redisUrl, { retryStrategy, maxRetriesPerRequest: null })
-  for (const [name, client] of [['publisher', publisher], ['subscriber', subscriber]] as const)
+  for (const [name, client] of [
+    ['publisher', publisher],
+    ['subscriber', subscriber],
+  ] as const)
     client.on('error', (e: Error) => warn(`redis.${name}`, { err: e.message, client: name }, 'redis connection error'))
   // graphql-redis-subscriptions drops the promises of UNSUBSCRIBE: one cut short by a closing connection
   // (shutdown, an outage) would be an unhandled rejection. Channels are re-read from the database anyway.

@@ -16,7 +16,8 @@ export interface Lifetime {
 /** Calls `end` when the token expires or the server shuts down; returns the disposer. */
 export function endWithLifetime(lifetime: Lifetime, end: () => void): () => void {
   // setTimeout's limit is ~24.8 days; longer tokens end when that timer fires and the client resubscribes.
-  const timer = lifetime.expiresAt === undefined ? undefined : setTimeout(end, Math.min(Math.max(0, lifetime.expiresAt - Date.now()), 2 ** 31 - 1))
+  const timer =
+    lifetime.expiresAt === undefined ? undefined : setTimeout(end, Math.min(Math.max(0, lifetime.expiresAt - Date.now()), 2 ** 31 - 1))
   lifetime.shutdown.addEventListener('abort', end, { once: true })
   return () => {
     clearTimeout(timer)

@@ -19,9 +19,23 @@ export function createMetrics(options: MetricsOptions = {}) {
     registry,
     /** The label value of a tenant (its external id) in the per-tenant counters: bounded, see BoundedLabel. */
     tenantLabel: (tenantExternalId: string) => tenants.of(tenantExternalId),
-    messagesSent: new Counter({ name: 'switchboard_messages_sent_total', help: 'Messages committed (new, not idempotent replays)', labelNames: ['kind'] as const, registers: [registry] }),
-    sendReplays: new Counter({ name: 'switchboard_message_send_replays_total', help: 'Sends answered with the original message (same clientMessageId)', registers: [registry] }),
-    sendRejected: new Counter({ name: 'switchboard_message_send_rejected_total', help: 'Sends refused, by error code', labelNames: ['code'] as const, registers: [registry] }),
+    messagesSent: new Counter({
+      name: 'switchboard_messages_sent_total',
+      help: 'Messages committed (new, not idempotent replays)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    sendReplays: new Counter({
+      name: 'switchboard_message_send_replays_total',
+      help: 'Sends answered with the original message (same clientMessageId)',
+      registers: [registry],
+    }),
+    sendRejected: new Counter({
+      name: 'switchboard_message_send_rejected_total',
+      help: 'Sends refused, by error code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
     // Counted where the serialized event is written to a WebSocket or an SSE stream (not where a stream
     // yields it), so an event for a socket that closed meanwhile is not counted.
     eventsDelivered: new Counter({
@@ -32,7 +46,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
     deliveryLatency: new Histogram({
       name: 'switchboard_delivery_latency_seconds',
-      help: 'From a timeline event\'s commit (its createdAt, database clock) to its write to a socket or SSE stream; live deliveries only (not replays)',
+      help: "From a timeline event's commit (its createdAt, database clock) to its write to a socket or SSE stream; live deliveries only (not replays)",
       labelNames: ['transport'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
@@ -68,14 +82,27 @@ export function createMetrics(options: MetricsOptions = {}) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    publishFailures: new Counter({ name: 'switchboard_publish_failures_total', help: 'Pub/sub publishes that failed (subscribers catch up from the database)', registers: [registry] }),
-    activeSubscriptions: new Gauge({ name: 'switchboard_active_subscriptions', help: 'Open GraphQL subscriptions, by field', labelNames: ['field'] as const, registers: [registry] }),
+    publishFailures: new Counter({
+      name: 'switchboard_publish_failures_total',
+      help: 'Pub/sub publishes that failed (subscribers catch up from the database)',
+      registers: [registry],
+    }),
+    activeSubscriptions: new Gauge({
+      name: 'switchboard_active_subscriptions',
+      help: 'Open GraphQL subscriptions, by field',
+      labelNames: ['field'] as const,
+      registers: [registry],
+    }),
     fanoutExecutions: new Counter({
       name: 'switchboard_fanout_executions_total',
       help: 'Subscription selections executed for live events (once per event and group of identical subscribers)',
       registers: [registry],
     }),
-    slowConsumersClosed: new Counter({ name: 'switchboard_slow_consumers_closed_total', help: 'WebSockets closed (1013) because their send buffer stayed over the limit', registers: [registry] }),
+    slowConsumersClosed: new Counter({
+      name: 'switchboard_slow_consumers_closed_total',
+      help: 'WebSockets closed (1013) because their send buffer stayed over the limit',
+      registers: [registry],
+    }),
     websocketConnections: new Gauge({ name: 'switchboard_websocket_connections', help: 'Open graphql-ws sockets', registers: [registry] }),
     dbQueries: new Counter({ name: 'switchboard_db_queries_total', help: 'SQL statements sent to PostgreSQL', registers: [registry] }),
     dbQueryDuration: new Histogram({
@@ -91,10 +118,29 @@ export function createMetrics(options: MetricsOptions = {}) {
       registers: [registry],
     }),
     // Notifications and webhooks (the outbox depth gauges are registered by src/outbox/metrics.ts)
-    webhookAttempts: new Counter({ name: 'switchboard_webhook_attempts_total', help: 'Webhook HTTP attempts, by result', labelNames: ['result'] as const, registers: [registry] }),
-    webhookDeliveries: new Counter({ name: 'switchboard_webhook_deliveries_total', help: 'Webhook delivery outcomes (succeeded, retry_scheduled, dead_lettered)', labelNames: ['result'] as const, registers: [registry] }),
-    webhookDeadLetters: new Counter({ name: 'switchboard_webhook_dead_letters_total', help: 'Webhook deliveries dead-lettered after WEBHOOK_MAX_ATTEMPTS', registers: [registry] }),
-    notificationsCreated: new Counter({ name: 'switchboard_notifications_created_total', help: 'Notification rows created, by source (publish, rule)', labelNames: ['source'] as const, registers: [registry] }),
+    webhookAttempts: new Counter({
+      name: 'switchboard_webhook_attempts_total',
+      help: 'Webhook HTTP attempts, by result',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'switchboard_webhook_deliveries_total',
+      help: 'Webhook delivery outcomes (succeeded, retry_scheduled, dead_lettered)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    webhookDeadLetters: new Counter({
+      name: 'switchboard_webhook_dead_letters_total',
+      help: 'Webhook deliveries dead-lettered after WEBHOOK_MAX_ATTEMPTS',
+      registers: [registry],
+    }),
+    notificationsCreated: new Counter({
+      name: 'switchboard_notifications_created_total',
+      help: 'Notification rows created, by source (publish, rule)',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
   }
 }
 
@@ -104,7 +150,8 @@ export type Metrics = ReturnType<typeof createMetrics>
 export function countDelivery(metrics: Metrics, delivery: { source: string; committedAt?: number }, transport: 'websocket' | 'sse') {
   metrics.eventsDelivered.inc({ source: delivery.source, transport })
   // Clocks of the database and this node may differ slightly: never a negative latency.
-  if (delivery.committedAt !== undefined) metrics.deliveryLatency.observe({ transport }, Math.max(0, Date.now() - delivery.committedAt) / 1000)
+  if (delivery.committedAt !== undefined)
+    metrics.deliveryLatency.observe({ transport }, Math.max(0, Date.now() - delivery.committedAt) / 1000)
 }
 
 /**
@@ -143,7 +190,10 @@ const operationType = (type: string | undefined) => (type && OPERATION_TYPES.has
 export function useRequestMetrics(metrics: Metrics, maxOperationNames: number): YogaPlugin {
   const { registry } = metrics
   const names = new BoundedLabel(maxOperationNames)
-  const labelsOf = (params: FillLabelsFnParams) => ({ operationName: names.of(params.operationName), operationType: operationType(params.operationType) })
+  const labelsOf = (params: FillLabelsFnParams) => ({
+    operationName: names.of(params.operationName),
+    operationType: operationType(params.operationType),
+  })
   const off = Object.fromEntries(
     [
       'graphql_envelop_deprecated_field',
@@ -165,7 +215,11 @@ export function useRequestMetrics(metrics: Metrics, maxOperationNames: number): 
       ...off,
       graphql_yoga_http_duration: createHistogram({
         registry,
-        histogram: { name: 'graphql_yoga_http_duration', help: 'Time spent on HTTP connection', labelNames: ['operationName', 'operationType', 'method', 'statusCode'] as const },
+        histogram: {
+          name: 'graphql_yoga_http_duration',
+          help: 'Time spent on HTTP connection',
+          labelNames: ['operationName', 'operationType', 'method', 'statusCode'] as const,
+        },
         fillLabelsFn: (params: FillLabelsFnParams, { request, response }: { request: Request; response: Response }) => ({
           ...labelsOf(params),
           method: HTTP_METHODS.has(request.method) ? request.method : 'other',
@@ -174,12 +228,20 @@ export function useRequestMetrics(metrics: Metrics, maxOperationNames: number): 
       }),
       graphql_envelop_request_duration: createHistogram({
         registry,
-        histogram: { name: 'graphql_envelop_request_duration', help: 'Time spent on running the GraphQL operation from parse to execute', labelNames: ['operationName', 'operationType'] as const },
+        histogram: {
+          name: 'graphql_envelop_request_duration',
+          help: 'Time spent on running the GraphQL operation from parse to execute',
+          labelNames: ['operationName', 'operationType'] as const,
+        },
         fillLabelsFn: labelsOf,
       }),
       graphql_envelop_error_result: createCounter({
         registry,
-        counter: { name: 'graphql_envelop_error_result', help: 'Errors reported, by operation and phase', labelNames: ['operationName', 'operationType', 'phase'] as const },
+        counter: {
+          name: 'graphql_envelop_error_result',
+          help: 'Errors reported, by operation and phase',
+          labelNames: ['operationName', 'operationType', 'phase'] as const,
+        },
         fillLabelsFn: (params: FillLabelsFnParams) => ({ ...labelsOf(params), phase: params.errorPhase ?? 'unknown' }),
       }),
     } as never,
@@ -195,9 +257,16 @@ export function useMetricsEndpoint(metrics: Metrics, token: string | undefined, 
     async onRequest({ url, request, fetchAPI, endResponse }) {
       if (url.pathname !== endpoint) return
       if (expected) {
-        const given = createHash('sha256').update(request.headers.get('authorization') ?? '').digest()
+        const given = createHash('sha256')
+          .update(request.headers.get('authorization') ?? '')
+          .digest()
         if (!timingSafeEqual(given, expected))
-          return endResponse(new fetchAPI.Response('Unauthorized\n', { status: 401, headers: { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' } }))
+          return endResponse(
+            new fetchAPI.Response('Unauthorized\n', {
+              status: 401,
+              headers: { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' },
+            }),
+          )
       }
       endResponse(new fetchAPI.Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }))
     },
@@ -211,7 +280,9 @@ export function useMetricsEndpoint(metrics: Metrics, token: string | undefined, 
  * ids in paths and made-up URLs never become label values.
  */
 export function useRestMetrics(metrics: Metrics, schema: GraphQLSchema, basePath = '/rest'): YogaPlugin {
-  const routes = new Set([schema.getQueryType(), schema.getMutationType()].flatMap((type) => Object.keys(type?.getFields() ?? {})).map(kebabCase))
+  const routes = new Set(
+    [schema.getQueryType(), schema.getMutationType()].flatMap((type) => Object.keys(type?.getFields() ?? {})).map(kebabCase),
+  )
   const startedAt = new WeakMap<Request, number>()
   const routeOf = (pathname: string) => {
     const segment = pathname.slice(basePath.length + 1).split('/')[0] ?? ''

@@ -14,7 +14,16 @@ const ASSETS = `${REST_DOCS_PATH}/assets/`
 
 /** OpenAPI fragments: a bearer (JWT) scheme required by every operation. */
 export const BEARER_SECURITY = {
-  components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from the host platform (development: npm run token)' } } },
+  components: {
+    securitySchemes: {
+      bearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'A token from the host platform (development: npm run token)',
+      },
+    },
+  },
   security: [{ bearerAuth: [] }],
 }
 
@@ -88,9 +97,11 @@ export function useRestDocs(): Plugin {
       const path = url.pathname.replace(/\/$/, '')
       if (request.method !== 'GET' || !(path === REST_DOCS_PATH || path.startsWith(ASSETS))) return
       const headers = { 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }
-      if (path === REST_DOCS_PATH) return endResponse(new fetchAPI.Response(PAGE, { headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } }))
+      if (path === REST_DOCS_PATH)
+        return endResponse(new fetchAPI.Response(PAGE, { headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } }))
       const name = path.slice(ASSETS.length)
-      if (name === 'start.js') return endResponse(new fetchAPI.Response(START, { headers: { ...headers, 'content-type': 'text/javascript; charset=utf-8' } }))
+      if (name === 'start.js')
+        return endResponse(new fetchAPI.Response(START, { headers: { ...headers, 'content-type': 'text/javascript; charset=utf-8' } }))
       const type = FILES[name]
       if (!type) return endResponse(new fetchAPI.Response(null, { status: 404 }))
       return readFile(join(distDir(), name)).then((body) =>

@@ -24,7 +24,9 @@ export function useRestFallback({ docs }: { docs: boolean }): Plugin[] {
       // SOFA's webhook routes would let a client make this server POST to any URL: not offered. The
       // OpenAPI description and its UI only when `docs` (REST_DOCS; off in production by default).
       onRequest({ url, endResponse, fetchAPI }) {
-        const hidden = url.pathname.startsWith('/rest/webhook') || (!docs && (url.pathname === '/rest/openapi.json' || url.pathname.startsWith('/rest/docs')))
+        const hidden =
+          url.pathname.startsWith('/rest/webhook') ||
+          (!docs && (url.pathname === '/rest/openapi.json' || url.pathname.startsWith('/rest/docs')))
         if (hidden) endResponse(new fetchAPI.Response(null, { status: 404 }))
       },
     },
@@ -38,9 +40,16 @@ export function useRestFallback({ docs }: { docs: boolean }): Plugin[] {
       swaggerUI: { endpoint: '/docs' },
       // An expected error keeps its code and gets the matching HTTP status (SOFA would answer 500).
       errorHandler: (errors) => {
-        const list = errors.map((e: { message?: string; path?: unknown }) => ({ message: e.message, path: e.path, extensions: { code: errorCode(e) } }))
+        const list = errors.map((e: { message?: string; path?: unknown }) => ({
+          message: e.message,
+          path: e.path,
+          extensions: { code: errorCode(e) },
+        }))
         const status = STATUS[String(list[0]?.extensions.code)] ?? 500
-        return new Response(JSON.stringify({ errors: list }), { status, headers: { 'content-type': 'application/json; charset=utf-8' } }) as never
+        return new Response(JSON.stringify({ errors: list }), {
+          status,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+        }) as never
       },
     }),
   ]

@@ -56,7 +56,13 @@ function replacer(this: unknown, key: string, value: unknown) {
 
 export function attachWebSocketServer({ server, yoga, services, resolveViewer }: Options) {
   const { config, log, metrics } = services
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: config.maxRequestBytes, handleProtocols, verifyClient: verifyOrigin(config.allowedOrigins) })
+  const wss = new WebSocketServer({
+    server,
+    path: yoga.graphqlEndpoint,
+    maxPayload: config.maxRequestBytes,
+    handleProtocols,
+    verifyClient: verifyOrigin(config.allowedOrigins),
+  })
   const expiryTimers = new Set<NodeJS.Timeout>()
   const caps = config.streamCaps
   const socketsPerUser = new StreamCounter(caps.socketsPerUser)
@@ -105,11 +111,14 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
         const expiresAt = viewer.expiresAt
         // setTimeout fires at once beyond ~24.8 days: arm in steps until the token really expires.
         const arm = () => {
-          const timer = setTimeout(() => {
-            expiryTimers.delete(timer)
-            if (Date.now() < expiresAt) return arm()
-            socket.close(4401, 'Token expired')
-          }, Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS))
+          const timer = setTimeout(
+            () => {
+              expiryTimers.delete(timer)
+              if (Date.now() < expiresAt) return arm()
+              socket.close(4401, 'Token expired')
+            },
+            Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS),
+          )
           expiryTimers.add(timer)
           socket.once('close', () => {
             clearTimeout(timer)
@@ -122,7 +131,8 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
     },
     onSubscribe: async (ctx, _id, payload) => {
       // ctx.subscriptions holds this socket's running operations, this one included.
-      if (Object.keys(ctx.subscriptions).length > caps.subscriptionsPerSocket) return [tooManyStreams('operations on this socket', caps.subscriptionsPerSocket)]
+      if (Object.keys(ctx.subscriptions).length > caps.subscriptionsPerSocket)
+        return [tooManyStreams('operations on this socket', caps.subscriptionsPerSocket)]
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
         ...ctx,
         req: ctx.extra.request,
@@ -150,7 +160,9 @@ export function attachWebSocketServer({ server, yoga, services, resolveViewer }:
   })
 
   // The HTTP server's own errors (a busy port) reach here too: the process entry reports those.
-  wss.on('error', (err) => ((err as { code?: string }).code === 'EADDRINUSE' ? undefined : log.error({ err: String(err) }, 'websocket server error')))
+  wss.on('error', (err) =>
+    (err as { code?: string }).code === 'EADDRINUSE' ? undefined : log.error({ err: String(err) }, 'websocket server error'),
+  )
   wss.on('connection', (socket, request) => {
     metrics.websocketConnections.inc()
     const raw = (socket as unknown as { _socket: Socket })._socket

@@ -24,7 +24,11 @@ export interface TimelineEntry {
 }
 
 /** Event types that change who takes part in a conversation (live fan-out re-reads its membership). */
-export const MEMBERSHIP_EVENTS: ReadonlySet<ConversationEventType> = new Set(['PARTICIPANT_JOINED', 'PARTICIPANT_LEFT', 'CONVERSATION_TRANSFERRED'])
+export const MEMBERSHIP_EVENTS: ReadonlySet<ConversationEventType> = new Set([
+  'PARTICIPANT_JOINED',
+  'PARTICIPANT_LEFT',
+  'CONVERSATION_TRANSFERRED',
+])
 
 export type Append = (entry: TimelineEntry, extra?: AppendOptions) => Promise<number>
 

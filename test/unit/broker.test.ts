@@ -84,7 +84,8 @@ describe('nodes sharing an engine', () => {
   it('a channel is subscribed on the engine once per node, and released when its last listener goes', async () => {
     const engine = new PubSub()
     const broker = new Broker(engine as unknown as RedisPubSub, log)
-    const engineListeners = () => (engine as unknown as { ee: { listenerCount(name: string): number } }).ee.listenerCount('switchboard:timeline:c1')
+    const engineListeners = () =>
+      (engine as unknown as { ee: { listenerCount(name: string): number } }).ee.listenerCount('switchboard:timeline:c1')
     const subs = Array.from({ length: 5 }, () => broker.subscribe('timeline', 'c1', () => {}))
     await Promise.all(subs.map((s) => s.ready))
     expect(engineListeners()).toBe(1)

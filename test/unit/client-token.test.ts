@@ -24,7 +24,8 @@ describe('tokenTimes', () => {
   it('a token without iat has issuedAt null; one without exp, or anything that is not a JWT, is null', async () => {
     expect(tokenTimes(await jwt({}, { exp: 1_700_000_060 }))).toEqual({ expiresAt: 1_700_000_060_000, issuedAt: null })
     expect(tokenTimes(await jwt({}, { iat: 1_700_000_000 }))).toBeNull()
-    for (const notJwt of ['', 'opaque-api-key', 'a.b', 'a.b.c', 'x.!!!.y', `x.${btoa('[1,2]')}.y`, `x.${btoa('{"exp":"soon"}')}.y`]) expect(tokenTimes(notJwt), notJwt).toBeNull()
+    for (const notJwt of ['', 'opaque-api-key', 'a.b', 'a.b.c', 'x.!!!.y', `x.${btoa('[1,2]')}.y`, `x.${btoa('{"exp":"soon"}')}.y`])
+      expect(tokenTimes(notJwt), notJwt).toBeNull()
   })
 })
 

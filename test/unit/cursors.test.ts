@@ -34,7 +34,10 @@ describe('conversation cursors', () => {
     ['base64 with bad padding', `${conversation(UUID)}===`],
     ['longer than 200 characters', b64(`GPC:S:${UUID}${' '.repeat(200)}`)],
   ])('%s is BAD_USER_INPUT', (_what, cursor) => {
-    expect(refusal(() => conversationCursor(cursor, 'after'))).toEqual({ message: 'Malformed cursor in after', extensions: { code: 'BAD_USER_INPUT', field: 'after' } })
+    expect(refusal(() => conversationCursor(cursor, 'after'))).toEqual({
+      message: 'Malformed cursor in after',
+      extensions: { code: 'BAD_USER_INPUT', field: 'after' },
+    })
   })
 })
 
@@ -57,7 +60,10 @@ describe('message cursors', () => {
     ['JSON that does not parse', b64(`GPC:T:[S:${UUID}`)],
     ['a conversation cursor', conversation(UUID)],
   ])('%s is BAD_USER_INPUT', (_what, cursor) => {
-    expect(refusal(() => messageCursor(cursor, 'before'))).toEqual({ message: 'Malformed cursor in before', extensions: { code: 'BAD_USER_INPUT', field: 'before' } })
+    expect(refusal(() => messageCursor(cursor, 'before'))).toEqual({
+      message: 'Malformed cursor in before',
+      extensions: { code: 'BAD_USER_INPUT', field: 'before' },
+    })
   })
 })
 
@@ -68,6 +74,9 @@ describe('a connection with after and before', () => {
     expect(connectionCursor({ after: conversation(UUID), before: null }, conversationCursor)).toBe(UUID)
     expect(connectionCursor({}, conversationCursor)).toBeUndefined()
     // A malformed `after` is refused even when `before` is the one in use.
-    expect(refusal(() => connectionCursor({ after: 'garbage', before: conversation(other) }, conversationCursor)).extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'after' })
+    expect(refusal(() => connectionCursor({ after: 'garbage', before: conversation(other) }, conversationCursor)).extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'after',
+    })
   })
 })

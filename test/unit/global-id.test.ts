@@ -56,7 +56,10 @@ describe('global ids', () => {
   it('idOf returns the row id of an id of the named type, and refuses another type as BAD_USER_INPUT', () => {
     expect(idOf('Conversation', encodeGlobalId('Conversation', UUID))).toBe(UUID)
     const error = thrown(() => idOf('Conversation', encodeGlobalId('Message', UUID), 'conversationId'))
-    expect([error.message, error.extensions]).toEqual(['conversationId must be a Conversation id', { code: 'BAD_USER_INPUT', field: 'conversationId' }])
+    expect([error.message, error.extensions]).toEqual([
+      'conversationId must be a Conversation id',
+      { code: 'BAD_USER_INPUT', field: 'conversationId' },
+    ])
     expect(thrown(() => idOf('Group', 'garbage', 'groupIds')).extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'groupIds' })
   })
 })

@@ -4,7 +4,8 @@ import { parse } from 'graphql'
 import { describe, expect, it } from 'vitest'
 import { requestedListNodes } from '../../src/limits/list-size.js'
 
-const nodes = (source: string, variables?: Record<string, unknown>, operationName?: string) => requestedListNodes(parse(source), operationName, variables)
+const nodes = (source: string, variables?: Record<string, unknown>, operationName?: string) =>
+  requestedListNodes(parse(source), operationName, variables)
 
 describe('requested list items', () => {
   it('nested pages multiply: 100 conversations with 200 messages each ask for 100 + 100 × 200', () => {
@@ -12,7 +13,11 @@ describe('requested list items', () => {
   })
 
   it('a field without first/last does not multiply; siblings add up', () => {
-    expect(nodes('{ viewer { user { id } } a: conversations(first: 3) { edges { node { id } } } b: conversations(last: 4) { edges { node { id } } } }')).toBe(7)
+    expect(
+      nodes(
+        '{ viewer { user { id } } a: conversations(first: 3) { edges { node { id } } } b: conversations(last: 4) { edges { node { id } } } }',
+      ),
+    ).toBe(7)
   })
 
   it('sizes come from variables too; a missing or non-numeric variable counts as no page', () => {
@@ -42,7 +47,8 @@ describe('requested list items', () => {
   })
 
   it('the operation named is the one counted', () => {
-    const doc = 'query A { conversations(first: 5) { edges { node { id } } } } query B { conversations(first: 7) { edges { node { id } } } }'
+    const doc =
+      'query A { conversations(first: 5) { edges { node { id } } } } query B { conversations(first: 7) { edges { node { id } } } }'
     expect([nodes(doc, undefined, 'A'), nodes(doc, undefined, 'B')]).toEqual([5, 7])
   })
 })

@@ -39,16 +39,64 @@ describe('tenant permissions come from the role alone', () => {
   })
 })
 
-const access = (fields: Partial<ConversationAccess>): ConversationAccess => ({ oversees: false, participant: false, owner: false, viaGroup: false, ...fields })
+const access = (fields: Partial<ConversationAccess>): ConversationAccess => ({
+  oversees: false,
+  participant: false,
+  owner: false,
+  viaGroup: false,
+  ...fields,
+})
 
 describe('conversation permissions depend on the role and on how the viewer reaches the conversation', () => {
   it.each<[string, Role, ConversationAccess, ConversationPermission[]]>([
-    ['an admin overseeing it', 'ADMIN', access({ oversees: true }), ['conversation:read', 'conversation:update', 'participant:manage', 'message:send', 'message:delete', 'conversation:assign', 'conversation:claim', 'message:note']],
-    ['a service overseeing it', 'SERVICE', access({ oversees: true }), ['conversation:read', 'conversation:update', 'participant:manage', 'message:send', 'conversation:assign']],
+    [
+      'an admin overseeing it',
+      'ADMIN',
+      access({ oversees: true }),
+      [
+        'conversation:read',
+        'conversation:update',
+        'participant:manage',
+        'message:send',
+        'message:delete',
+        'conversation:assign',
+        'conversation:claim',
+        'message:note',
+      ],
+    ],
+    [
+      'a service overseeing it',
+      'SERVICE',
+      access({ oversees: true }),
+      ['conversation:read', 'conversation:update', 'participant:manage', 'message:send', 'conversation:assign'],
+    ],
     ['a member taking part', 'MEMBER', access({ participant: true }), ['conversation:read', 'message:send']],
-    ['a member who created it (owner)', 'MEMBER', access({ participant: true, owner: true }), ['conversation:read', 'conversation:update', 'participant:manage', 'message:send']],
-    ['an operator taking part', 'OPERATOR', access({ participant: true }), ['conversation:read', 'conversation:update', 'participant:manage', 'message:send', 'message:note']],
-    ['an operator reaching it through a group', 'OPERATOR', access({ viaGroup: true }), ['conversation:read', 'conversation:update', 'participant:manage', 'message:send', 'conversation:assign', 'conversation:claim', 'message:note']],
+    [
+      'a member who created it (owner)',
+      'MEMBER',
+      access({ participant: true, owner: true }),
+      ['conversation:read', 'conversation:update', 'participant:manage', 'message:send'],
+    ],
+    [
+      'an operator taking part',
+      'OPERATOR',
+      access({ participant: true }),
+      ['conversation:read', 'conversation:update', 'participant:manage', 'message:send', 'message:note'],
+    ],
+    [
+      'an operator reaching it through a group',
+      'OPERATOR',
+      access({ viaGroup: true }),
+      [
+        'conversation:read',
+        'conversation:update',
+        'participant:manage',
+        'message:send',
+        'conversation:assign',
+        'conversation:claim',
+        'message:note',
+      ],
+    ],
     ['a member who does not reach it', 'MEMBER', access({}), []],
     ['an operator who does not reach it', 'OPERATOR', access({}), []],
     ['an admin without oversight (not a real case: the rule still grants nothing)', 'ADMIN', access({}), []],
@@ -70,7 +118,13 @@ describe("a message's own permissions", () => {
   })
 
   it("only an admin deletes someone else's message; nobody edits it", () => {
-    expect((['ADMIN', 'SERVICE', 'OPERATOR', 'MEMBER'] as const).map((role) => [role, canOnMessage({ ...own, role }, others, 'delete'), canOnMessage({ ...own, role }, others, 'edit')])).toEqual([
+    expect(
+      (['ADMIN', 'SERVICE', 'OPERATOR', 'MEMBER'] as const).map((role) => [
+        role,
+        canOnMessage({ ...own, role }, others, 'delete'),
+        canOnMessage({ ...own, role }, others, 'edit'),
+      ]),
+    ).toEqual([
       ['ADMIN', true, false],
       ['SERVICE', false, false],
       ['OPERATOR', false, false],
@@ -79,6 +133,10 @@ describe("a message's own permissions", () => {
   })
 
   it('a deleted message can be neither edited nor deleted again, not even by its sender or an admin', () => {
-    expect([canOnMessage({ ...own, role: 'MEMBER' }, deleted, 'edit'), canOnMessage({ ...own, role: 'ADMIN' }, deleted, 'delete'), canOnMessage({ userId: 'u9', role: 'ADMIN' }, deleted, 'delete')]).toEqual([false, false, false])
+    expect([
+      canOnMessage({ ...own, role: 'MEMBER' }, deleted, 'edit'),
+      canOnMessage({ ...own, role: 'ADMIN' }, deleted, 'delete'),
+      canOnMessage({ userId: 'u9', role: 'ADMIN' }, deleted, 'delete'),
+    ]).toEqual([false, false, false])
   })
 })

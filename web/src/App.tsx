@@ -56,9 +56,7 @@ function SignedIn({ person, view }: { person: Person; view: 'customer' | 'operat
     <SwitchboardProvider client={state.client}>
       <header className="topbar">
         <strong>Switchboard</strong>
-        <span>
-          Signed in as {state.session.name}
-        </span>
+        <span>Signed in as {state.session.name}</span>
         <ConnectionBadge />
         <Notifications />
         <a href="?">Switch person</a>
@@ -70,7 +68,13 @@ function SignedIn({ person, view }: { person: Person; view: 'customer' | 'operat
 
 function ConnectionBadge() {
   const state = useConnectionState()
-  const label = { idle: 'Idle', connecting: 'Connecting…', connected: 'Live', reconnecting: 'Offline — messages will be sent when back', closed: 'Closed' }
+  const label = {
+    idle: 'Idle',
+    connecting: 'Connecting…',
+    connected: 'Live',
+    reconnecting: 'Offline — messages will be sent when back',
+    closed: 'Closed',
+  }
   return (
     <span className={`connection ${state.status}`} data-testid="connection" data-status={state.status} role="status">
       {label[state.status]}

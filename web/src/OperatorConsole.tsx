@@ -34,7 +34,12 @@ export function OperatorConsole({ session }: { session: Session }) {
           {shown.length === 0 && <li className="hint">Nothing here.</li>}
           {shown.map((c) => (
             <li key={c.id}>
-              <button type="button" className={`row${selected === c.id ? ' selected' : ''}`} onClick={() => setSelected(c.id)} data-testid="queue-item">
+              <button
+                type="button"
+                className={`row${selected === c.id ? ' selected' : ''}`}
+                onClick={() => setSelected(c.id)}
+                data-testid="queue-item"
+              >
                 <span className="subject">{c.subject ?? 'Support'}</span>
                 {c.unreadCount > 0 && <span className="badge">{c.unreadCount}</span>}
                 <small>
@@ -42,7 +47,12 @@ export function OperatorConsole({ session }: { session: Session }) {
                   {c.assignee ? ` · ${c.assignee.displayName}` : ' · unassigned'}
                   {c.waitingSince ? ' · waiting' : ''}
                 </small>
-                {c.lastMessage && <small className="preview">{c.lastMessage.internal ? '[note] ' : ''}{c.lastMessage.body}</small>}
+                {c.lastMessage && (
+                  <small className="preview">
+                    {c.lastMessage.internal ? '[note] ' : ''}
+                    {c.lastMessage.body}
+                  </small>
+                )}
               </button>
             </li>
           ))}
@@ -72,7 +82,8 @@ function ConversationPane({ id, session }: { id: string; session: Session }) {
     client.execute(documents.SdkGroupsDocument, {}).then(
       ({ groups }) => {
         const people = new Map<string, string>()
-        for (const g of groups) for (const m of g.members) if (m.user.externalId !== session.person) people.set(m.user.externalId, m.user.displayName)
+        for (const g of groups)
+          for (const m of g.members) if (m.user.externalId !== session.person) people.set(m.user.externalId, m.user.displayName)
         setOperators([...people].map(([externalId, displayName]) => ({ externalId, displayName })))
       },
       () => setOperators([]),
@@ -80,14 +91,21 @@ function ConversationPane({ id, session }: { id: string; session: Session }) {
   }, [client, session.person])
 
   if (status === 'not-found') return <p className="pane">This conversation is no longer visible to you.</p>
-  if (!conversation) return <p className="pane" role="status">Loading…</p>
+  if (!conversation)
+    return (
+      <p className="pane" role="status">
+        Loading…
+      </p>
+    )
 
   const act = async (what: () => Promise<unknown>) => {
     setProblem(null)
     try {
       await what()
     } catch (e) {
-      setProblem(e instanceof SwitchboardError && e.code === 'CONFLICT' ? `Someone else changed it first: ${e.message}` : (e as Error).message)
+      setProblem(
+        e instanceof SwitchboardError && e.code === 'CONFLICT' ? `Someone else changed it first: ${e.message}` : (e as Error).message,
+      )
     }
   }
   const me = conversation.participants.find((p) => p.user.externalId === session.person)?.user.id ?? ''
@@ -98,7 +116,9 @@ function ConversationPane({ id, session }: { id: string; session: Session }) {
         <h2>{conversation.subject ?? 'Support'}</h2>
         <p>
           <span data-testid="status">{conversation.status.toLowerCase()}</span> ·{' '}
-          <span data-testid="assignee">{conversation.assignee ? `assigned to ${mine ? 'you' : conversation.assignee.displayName}` : 'unassigned'}</span>
+          <span data-testid="assignee">
+            {conversation.assignee ? `assigned to ${mine ? 'you' : conversation.assignee.displayName}` : 'unassigned'}
+          </span>
         </p>
         {viewing.length > 0 && (
           <p className="viewing" data-testid="viewing">
@@ -152,7 +172,11 @@ function ConversationPane({ id, session }: { id: string; session: Session }) {
       <Composer
         conversationId={id}
         allowNotes
-        disabledReason={conversation.viewerCanReply ? null : 'Another operator has this conversation: your reply would be refused. Internal notes are fine.'}
+        disabledReason={
+          conversation.viewerCanReply
+            ? null
+            : 'Another operator has this conversation: your reply would be refused. Internal notes are fine.'
+        }
       />
     </section>
   )

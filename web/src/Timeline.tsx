@@ -18,9 +18,15 @@ export function Timeline({ conversationId, viewerId }: { conversationId: string;
 
   // Others' read positions: live receipts over the participants' positions when the conversation loaded.
   const readBy = new Map<string, { name: string; seq: number }>()
-  for (const p of conversation?.participants ?? []) if (p.user.id !== viewerId) readBy.set(p.user.id, { name: p.user.displayName, seq: p.lastReadSeq })
-  for (const r of Object.values(receipts)) if (r.user.id !== viewerId) readBy.set(r.user.id, { name: r.user.displayName, seq: Math.max(r.lastReadSeq, readBy.get(r.user.id)?.seq ?? 0) })
-  const lastOwnSeq = Math.max(0, ...timeline.items.filter((i) => i.status === 'sent' && i.message.sender?.id === viewerId).map((i) => i.seq ?? 0))
+  for (const p of conversation?.participants ?? [])
+    if (p.user.id !== viewerId) readBy.set(p.user.id, { name: p.user.displayName, seq: p.lastReadSeq })
+  for (const r of Object.values(receipts))
+    if (r.user.id !== viewerId)
+      readBy.set(r.user.id, { name: r.user.displayName, seq: Math.max(r.lastReadSeq, readBy.get(r.user.id)?.seq ?? 0) })
+  const lastOwnSeq = Math.max(
+    0,
+    ...timeline.items.filter((i) => i.status === 'sent' && i.message.sender?.id === viewerId).map((i) => i.seq ?? 0),
+  )
   const seenBy = [...readBy.values()].filter((r) => lastOwnSeq > 0 && r.seq >= lastOwnSeq).map((r) => r.name)
 
   return (
@@ -46,11 +52,25 @@ export function Timeline({ conversationId, viewerId }: { conversationId: string;
   )
 }
 
-function Message({ item, viewerId, retry, discard }: { item: TimelineItem; viewerId: string; retry(id: string): void; discard(id: string): void }) {
+function Message({
+  item,
+  viewerId,
+  retry,
+  discard,
+}: {
+  item: TimelineItem
+  viewerId: string
+  retry(id: string): void
+  discard(id: string): void
+}) {
   if (item.status !== 'sent') {
     const { entry } = item
     return (
-      <li className={`message own ${item.status}${entry.internal ? ' note' : ''}`} data-status={item.status} data-client-id={item.clientMessageId}>
+      <li
+        className={`message own ${item.status}${entry.internal ? ' note' : ''}`}
+        data-status={item.status}
+        data-client-id={item.clientMessageId}
+      >
         {entry.internal && <span className="tag">Internal note</span>}
         <p className="body">{entry.body}</p>
         {item.status === 'pending' ? (
@@ -72,7 +92,12 @@ function Message({ item, viewerId, retry, discard }: { item: TimelineItem; viewe
   const m = item.message
   const own = m.sender?.id === viewerId
   return (
-    <li className={`message${own ? ' own' : ''}${m.internal ? ' note' : ''}`} data-status="sent" data-seq={item.seq} data-client-id={m.clientMessageId}>
+    <li
+      className={`message${own ? ' own' : ''}${m.internal ? ' note' : ''}`}
+      data-status="sent"
+      data-seq={item.seq}
+      data-client-id={m.clientMessageId}
+    >
       <span className="meta">
         {m.internal && <span className="tag">Internal note</span>}
         <span className="sender">{own ? 'You' : (m.sender?.displayName ?? 'Someone')}</span>{' '}
@@ -85,7 +110,15 @@ function Message({ item, viewerId, retry, discard }: { item: TimelineItem; viewe
 }
 
 /** The message box: Enter sends, typing is signalled (throttled by the SDK). */
-export function Composer({ conversationId, allowNotes = false, disabledReason }: { conversationId: string; allowNotes?: boolean; disabledReason?: string | null }) {
+export function Composer({
+  conversationId,
+  allowNotes = false,
+  disabledReason,
+}: {
+  conversationId: string
+  allowNotes?: boolean
+  disabledReason?: string | null
+}) {
   const { send } = useSend(conversationId)
   const { notifyTyping } = useTyping(conversationId)
   const box = useRef<HTMLTextAreaElement>(null)

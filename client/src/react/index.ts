@@ -52,7 +52,10 @@ export function useSend(conversationId: string): {
 } {
   const client = useSwitchboard()
   return {
-    send: useCallback((body: string, options?: { internal?: boolean }) => client.send(conversationId, body, options), [client, conversationId]),
+    send: useCallback(
+      (body: string, options?: { internal?: boolean }) => client.send(conversationId, body, options),
+      [client, conversationId],
+    ),
     retry: useCallback((id: string) => client.outbox.retry(id), [client]),
     discard: useCallback((id: string) => client.outbox.discard(id), [client]),
   }

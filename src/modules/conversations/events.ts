@@ -11,10 +11,13 @@ import { MessageRef } from '../messages/types.js'
 import { UserRef } from '../users/types.js'
 
 export const ConversationEventRef = builder.interfaceRef<TimelineItem>('ConversationEvent').implement({
-  description: 'An entry of a conversation timeline. `seq` numbers the timeline gap-free from 1; keep the last one and resume with afterSeq',
+  description:
+    'An entry of a conversation timeline. `seq` numbers the timeline gap-free from 1; keep the last one and resume with afterSeq',
   fields: (t) => ({
     seq: t.int({ resolve: (item) => (item.kind === 'event' ? item.event.seq : item.afterSeq) }),
-    conversationId: t.id({ resolve: (item) => encodeGlobalId('Conversation', item.kind === 'event' ? item.event.conversationId : item.conversationId) }),
+    conversationId: t.id({
+      resolve: (item) => encodeGlobalId('Conversation', item.kind === 'event' ? item.event.conversationId : item.conversationId),
+    }),
   }),
   resolveType: (item) => {
     if (item.kind === 'truncated') return 'TimelineTruncatedEvent'
@@ -45,7 +48,8 @@ const eventType = (name: string, description: string, fields: (t: any) => Record
       actor: t.prismaField({
         type: UserRef,
         nullable: true,
-        resolve: (query, item, _args, ctx) => (item.event.actorId ? db(ctx).user.findUnique({ ...query, where: { id: item.event.actorId } }) : null),
+        resolve: (query, item, _args, ctx) =>
+          item.event.actorId ? db(ctx).user.findUnique({ ...query, where: { id: item.event.actorId } }) : null,
       }),
       override: t.boolean({
         description: 'An admin replied into a conversation assigned to someone else (reply policy ASSIGNEE_ONLY)',
@@ -58,13 +62,15 @@ const eventType = (name: string, description: string, fields: (t: any) => Record
 const messageField = (t: any) => ({
   message: t.prismaField({
     type: MessageRef,
-    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => db(ctx).message.findUniqueOrThrow({ ...query, where: { id: item.event.messageId! } }),
+    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) =>
+      db(ctx).message.findUniqueOrThrow({ ...query, where: { id: item.event.messageId! } }),
   }),
 })
 const userField = (t: any) => ({
   user: t.prismaField({
     type: UserRef,
-    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => db(ctx).user.findUniqueOrThrow({ ...query, where: { id: item.event.userId! } }),
+    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) =>
+      db(ctx).user.findUniqueOrThrow({ ...query, where: { id: item.event.userId! } }),
   }),
 })
 
@@ -76,7 +82,8 @@ eventType('ParticipantLeftEvent', 'A user left or was removed', userField)
 eventType('ConversationUpdatedEvent', 'Subject or status changed', (t) => ({
   conversation: t.prismaField({
     type: ConversationRef,
-    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => db(ctx).conversation.findUniqueOrThrow({ ...query, where: { id: item.event.conversationId } }),
+    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) =>
+      db(ctx).conversation.findUniqueOrThrow({ ...query, where: { id: item.event.conversationId } }),
   }),
 }))
 
@@ -84,14 +91,16 @@ eventType('ConversationAssignedEvent', 'SUPPORT: the assignee changed (claim, as
   assignee: t.prismaField({
     type: UserRef,
     nullable: true,
-    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => (item.event.userId ? db(ctx).user.findUnique({ ...query, where: { id: item.event.userId } }) : null),
+    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) =>
+      item.event.userId ? db(ctx).user.findUnique({ ...query, where: { id: item.event.userId } }) : null,
   }),
 }))
 eventType('ConversationTransferredEvent', 'SUPPORT: moved to another group, unassigned', (t) => ({
   group: t.prismaField({
     type: GroupRef,
     nullable: true,
-    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) => (item.event.groupId ? db(ctx).group.findUnique({ ...query, where: { id: item.event.groupId } }) : null),
+    resolve: (query: object, item: EventItem, _args: unknown, ctx: any) =>
+      item.event.groupId ? db(ctx).group.findUnique({ ...query, where: { id: item.event.groupId } }) : null,
   }),
 }))
 eventType('ConversationStatusChangedEvent', 'SUPPORT: OPEN, PENDING (waiting on the end user) or CLOSED', (t) => ({

@@ -5,7 +5,10 @@ import { ConversationKindEnum, ConversationRef, ConversationStatusEnum } from '.
 import { addParticipants, createConversation, leaveConversation, markPosition, removeParticipant, updateConversation } from './service.js'
 
 /** Resolvers translate global ids; services take row ids. */
-export const withConversationId = <T extends { conversationId: string }>(input: T): T => ({ ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') })
+export const withConversationId = <T extends { conversationId: string }>(input: T): T => ({
+  ...input,
+  conversationId: idOf('Conversation', input.conversationId, 'conversationId'),
+})
 
 type ConversationRow = Awaited<ReturnType<typeof createConversation>>['conversation']
 
@@ -13,19 +16,25 @@ const CreateConversationInput = builder.inputType('CreateConversationInput', {
   fields: (t) => ({
     kind: t.field({ type: ConversationKindEnum, required: true }),
     subject: t.string(),
-    participantExternalIds: t.stringList({ description: 'Users (by host-platform id) who take part besides the creator; they must exist in the tenant' }),
+    participantExternalIds: t.stringList({
+      description: 'Users (by host-platform id) who take part besides the creator; they must exist in the tenant',
+    }),
     groupIds: t.idList({ description: 'Groups whose operators see and answer the conversation (SUPPORT needs one)' }),
     contextType: t.string({ description: 'Links the conversation to an entity of the host platform, with contextId' }),
     contextId: t.string(),
   }),
 })
 
-const CreateConversationPayload = builder.objectRef<{ conversation: ConversationRow; created: boolean }>('CreateConversationPayload').implement({
-  fields: (t) => ({
-    conversation: t.field({ type: ConversationRef, resolve: (p) => p.conversation }),
-    created: t.exposeBoolean('created', { description: 'False when an existing DIRECT conversation between the same two users was returned' }),
-  }),
-})
+const CreateConversationPayload = builder
+  .objectRef<{ conversation: ConversationRow; created: boolean }>('CreateConversationPayload')
+  .implement({
+    fields: (t) => ({
+      conversation: t.field({ type: ConversationRef, resolve: (p) => p.conversation }),
+      created: t.exposeBoolean('created', {
+        description: 'False when an existing DIRECT conversation between the same two users was returned',
+      }),
+    }),
+  })
 
 export const ConversationPayload = builder.objectRef<{ conversationId: string }>('ConversationPayload').implement({
   fields: (t) => ({
@@ -50,7 +59,10 @@ const LeaveConversationInput = builder.inputType('LeaveConversationInput', {
 })
 const PositionInput = (name: string) =>
   builder.inputType(name, {
-    fields: (t) => ({ conversationId: t.id({ required: true }), seq: t.int({ required: true, description: 'The timeline position reached' }) }),
+    fields: (t) => ({
+      conversationId: t.id({ required: true }),
+      seq: t.int({ required: true, description: 'The timeline position reached' }),
+    }),
   })
 const MarkReadInput = PositionInput('MarkReadInput')
 const MarkDeliveredInput = PositionInput('MarkDeliveredInput')
@@ -72,7 +84,8 @@ builder.mutationFields((t) => ({
     type: CreateConversationPayload,
     description: 'DIRECT (reused for the same two users), GROUP, or SUPPORT (an end user plus an operator group)',
     args: { input: t.arg({ type: CreateConversationInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createConversation(ctx, { ...input, groupIds: input.groupIds?.map((g) => idOf('Group', g, 'groupIds')) }),
+    resolve: (_root, { input }, ctx) =>
+      createConversation(ctx, { ...input, groupIds: input.groupIds?.map((g) => idOf('Group', g, 'groupIds')) }),
   }),
   updateConversation: t.field({
     type: ConversationPayload,

@@ -57,7 +57,11 @@ builder.queryFields((t) => ({
       // Prisma positions the page by reading the cursor's row without the tenant filter: a cursor of a
       // row the viewer cannot see answers as one of a row that does not exist (an empty page).
       const cursorId = connectionCursor(args, conversationCursor)
-      if (cursorId && !(await db(ctx).conversation.findFirst({ where: { id: cursorId, ...conversationWhere(viewer) }, select: { id: true } }))) return []
+      if (
+        cursorId &&
+        !(await db(ctx).conversation.findFirst({ where: { id: cursorId, ...conversationWhere(viewer) }, select: { id: true } }))
+      )
+        return []
       const where: Prisma.ConversationWhereInput = {
         ...conversationWhere(viewer),
         ...(filter?.kind && { kind: filter.kind }),
@@ -73,7 +77,9 @@ builder.queryFields((t) => ({
           in: await conversationsWithUnread(ctx.app.prisma, viewer.tenantId, viewer),
         }
       const order: Prisma.ConversationOrderByWithRelationInput[] =
-        orderBy === 'WAITING_SINCE' ? [{ waitingSince: { sort: 'asc', nulls: 'last' } }, { id: 'desc' }] : [{ lastActivityAt: 'desc' }, { id: 'desc' }]
+        orderBy === 'WAITING_SINCE'
+          ? [{ waitingSince: { sort: 'asc', nulls: 'last' } }, { id: 'desc' }]
+          : [{ lastActivityAt: 'desc' }, { id: 'desc' }]
       return db(ctx).conversation.findMany({ ...query, where, orderBy: order })
     },
   }),

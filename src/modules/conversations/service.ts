@@ -38,19 +38,22 @@ export async function createConversation(ctx: Context, input: CreateConversation
 
   const others = await usersByExternalIds(ctx, input.participantExternalIds ?? [], 'participantExternalIds')
   const groupIds = [...new Set(input.groupIds ?? [])]
-  if (groupIds.length && (await db(ctx).group.count({ where: { id: { in: groupIds } } })) !== groupIds.length) throw badInput('Unknown group(s)', 'groupIds')
+  if (groupIds.length && (await db(ctx).group.count({ where: { id: { in: groupIds } } })) !== groupIds.length)
+    throw badInput('Unknown group(s)', 'groupIds')
   // A service acts for the tenant and does not join; everyone else takes part in what they create.
   const creatorJoins = viewer.role !== 'SERVICE'
   const userIds = [...new Set([...(creatorJoins ? [viewer.userId] : []), ...others.map((u) => u.id)])]
 
   let directKey: string | null = null
   if (input.kind === 'DIRECT') {
-    if (userIds.length !== 2 || groupIds.length) throw badInput('A DIRECT conversation is between exactly two users and no groups', 'participantExternalIds')
+    if (userIds.length !== 2 || groupIds.length)
+      throw badInput('A DIRECT conversation is between exactly two users and no groups', 'participantExternalIds')
     directKey = [...userIds].sort().join(':')
     const existing = await db(ctx).conversation.findFirst({ where: { directKey } })
     if (existing) return { conversation: await rejoinDirect(ctx, existing, userIds), created: false }
   } else if (input.kind === 'GROUP') {
-    if (userIds.length < 2 && !groupIds.length) throw badInput('A GROUP conversation needs another participant or a group', 'participantExternalIds')
+    if (userIds.length < 2 && !groupIds.length)
+      throw badInput('A GROUP conversation needs another participant or a group', 'participantExternalIds')
   } else if (input.kind === 'SUPPORT') {
     if (!groupIds.length) throw badInput('A SUPPORT conversation needs an operator group', 'groupIds')
     if (!userIds.length) throw badInput('A SUPPORT conversation needs the end user', 'participantExternalIds')
@@ -69,10 +72,20 @@ export async function createConversation(ctx: Context, input: CreateConversation
           role: creatorJoins && userId === viewer.userId && input.kind !== 'DIRECT' ? ('OWNER' as const) : ('MEMBER' as const),
         })),
       })
-      if (groupIds.length) await tx.conversationGroup.createMany({ data: groupIds.map((groupId) => ({ tenantId: TENANT_FROM_SCOPE, conversationId: created.id, groupId })) })
+      if (groupIds.length)
+        await tx.conversationGroup.createMany({
+          data: groupIds.map((groupId) => ({ tenantId: TENANT_FROM_SCOPE, conversationId: created.id, groupId })),
+        })
       // Notifications and webhooks: conversation.created, in this transaction (transactional outbox).
       const people = [...(creatorJoins ? [{ id: viewer.userId, externalId: viewer.externalId }] : []), ...others]
-      await ctx.app.outbox.enqueue(tx, conversationCreatedEvent(viewer, created, userIds.map((id) => people.find((p) => p.id === id)!)))
+      await ctx.app.outbox.enqueue(
+        tx,
+        conversationCreatedEvent(
+          viewer,
+          created,
+          userIds.map((id) => people.find((p) => p.id === id)!),
+        ),
+      )
       return created
     }, TX_OPTIONS)
     announceCreated(ctx, conversation.id)
@@ -106,7 +119,11 @@ async function joinAll(ctx: Context, conversationId: string, userIds: readonly s
       }
     return { joined, lastSeq }
   })
-  if (joined.length) announceTimeline(ctx, conversationId, lastSeq, { inbox: Object.fromEntries(joined.map((id) => [id, 'ADDED' as const])), membershipChanged: true })
+  if (joined.length)
+    announceTimeline(ctx, conversationId, lastSeq, {
+      inbox: Object.fromEntries(joined.map((id) => [id, 'ADDED' as const])),
+      membershipChanged: true,
+    })
   return joined.length > 0
 }
 
@@ -124,7 +141,8 @@ export async function updateConversation(ctx: Context, input: UpdateConversation
   const seq = await writeTimeline(db(ctx), conversation.id, async (tx, append) => {
     await tx.conversation.update({ where: { id: conversation.id }, data: { subject, status } })
     // Notifications and webhooks: conversation.closed, in this transaction (transactional outbox).
-    if (status === 'CLOSED' && conversation.status !== 'CLOSED') await ctx.app.outbox.enqueue(tx, conversationClosedEvent(viewerOf(ctx), conversation))
+    if (status === 'CLOSED' && conversation.status !== 'CLOSED')
+      await ctx.app.outbox.enqueue(tx, conversationClosedEvent(viewerOf(ctx), conversation))
     return append({ type: 'CONVERSATION_UPDATED', actorId: viewerOf(ctx).userId }, { bumpVersion: true, touchActivity: true })
   })
   announceTimeline(ctx, conversation.id, seq)
@@ -134,9 +152,14 @@ export async function updateConversation(ctx: Context, input: UpdateConversation
 export async function addParticipants(ctx: Context, input: { conversationId: string; participantExternalIds: readonly string[] }) {
   const { conversation } = await requireConversation(ctx, input.conversationId, 'participant:manage')
   if (conversation.kind === 'DIRECT') throw badInput('A DIRECT conversation stays between its two users', 'conversationId')
-  if (!input.participantExternalIds.length || input.participantExternalIds.length > 500) throw badInput('Name 1 to 500 users', 'participantExternalIds')
+  if (!input.participantExternalIds.length || input.participantExternalIds.length > 500)
+    throw badInput('Name 1 to 500 users', 'participantExternalIds')
   const users = await usersByExternalIds(ctx, input.participantExternalIds, 'participantExternalIds')
-  await joinAll(ctx, conversation.id, users.map((u) => u.id))
+  await joinAll(
+    ctx,
+    conversation.id,
+    users.map((u) => u.id),
+  )
   return conversation.id
 }
 
@@ -146,7 +169,8 @@ export async function removeParticipant(ctx: Context, input: { conversationId: s
   // Leaving is always allowed; removing someone else needs participant:manage.
   const permission = user!.id === viewer.userId ? 'conversation:read' : 'participant:manage'
   const { conversation } = await requireConversation(ctx, input.conversationId, permission)
-  if (conversation.kind === 'DIRECT' && user!.id !== viewer.userId) throw badInput('A DIRECT conversation stays between its two users', 'conversationId')
+  if (conversation.kind === 'DIRECT' && user!.id !== viewer.userId)
+    throw badInput('A DIRECT conversation stays between its two users', 'conversationId')
   const seq = await writeTimeline(db(ctx), conversation.id, async (tx, append) => {
     const left = await tx.participant.updateMany({
       where: { conversationId: conversation.id, userId: user!.id, leftAt: null, role: { not: 'OBSERVER' } },
@@ -178,7 +202,10 @@ export async function markPosition(ctx: Context, input: { conversationId: string
   const where = { conversationId: conversation.id, userId: viewer.userId }
   await db(ctx).participant.createMany({ data: [{ ...where, tenantId: TENANT_FROM_SCOPE, role: 'OBSERVER' }], skipDuplicates: true })
   // The positions before, for the acknowledgement metrics (how far each one moves).
-  const before = await db(ctx).participant.findUniqueOrThrow({ where: { conversationId_userId: where }, select: { lastReadSeq: true, lastDeliveredSeq: true } })
+  const before = await db(ctx).participant.findUniqueOrThrow({
+    where: { conversationId_userId: where },
+    select: { lastReadSeq: true, lastDeliveredSeq: true },
+  })
   // Reading implies delivery: markRead moves both positions, markDelivered only its own.
   const fields: Position[] = position === 'lastReadSeq' ? ['lastReadSeq', 'lastDeliveredSeq'] : ['lastDeliveredSeq']
   let moved = false
@@ -190,7 +217,13 @@ export async function markPosition(ctx: Context, input: { conversationId: string
   }
   const participant = await db(ctx).participant.findUniqueOrThrow({ where: { conversationId_userId: where } })
   if (moved) {
-    publishSignal(ctx, { kind: 'receipt', conversationId: conversation.id, userId: viewer.userId, lastReadSeq: participant.lastReadSeq, lastDeliveredSeq: participant.lastDeliveredSeq })
+    publishSignal(ctx, {
+      kind: 'receipt',
+      conversationId: conversation.id,
+      userId: viewer.userId,
+      lastReadSeq: participant.lastReadSeq,
+      lastDeliveredSeq: participant.lastDeliveredSeq,
+    })
     if (position === 'lastReadSeq') publishInbox(ctx, conversation.id, { [viewer.userId]: 'UPDATED' }, null)
   }
   return { conversationId: conversation.id, participant }
@@ -201,5 +234,6 @@ function countAcknowledged(ctx: Context, field: Position, seqs: number) {
   if (!seqs) return
   const { metrics } = ctx.app
   metrics.deliveriesAcknowledged.inc({ kind: field === 'lastReadSeq' ? 'read' : 'delivered' }, seqs)
-  if (field === 'lastDeliveredSeq') metrics.tenantDeliveriesAcknowledged.inc({ tenant: metrics.tenantLabel(viewerOf(ctx).tenantExternalId) }, seqs)
+  if (field === 'lastDeliveredSeq')
+    metrics.tenantDeliveriesAcknowledged.inc({ tenant: metrics.tenantLabel(viewerOf(ctx).tenantExternalId) }, seqs)
 }

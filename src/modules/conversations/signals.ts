@@ -18,7 +18,10 @@ export const ConversationSignalRef = builder.interfaceRef<Signal>('ConversationS
   description: 'Ephemeral: not part of the timeline, takes no seq, never replayed',
   fields: (t) => ({
     conversationId: t.id({ resolve: (s) => encodeGlobalId('Conversation', s.conversationId) }),
-    user: t.prismaField({ type: UserRef, resolve: (query, s, _args, ctx) => db(ctx).user.findUniqueOrThrow({ ...query, where: { id: s.userId } }) }),
+    user: t.prismaField({
+      type: UserRef,
+      resolve: (query, s, _args, ctx) => db(ctx).user.findUniqueOrThrow({ ...query, where: { id: s.userId } }),
+    }),
   }),
   resolveType: (s) => ({ typing: 'TypingSignal', viewing: 'ViewingSignal', receipt: 'ReceiptSignal' })[s.kind],
 })
@@ -33,7 +36,8 @@ builder.objectRef<Extract<Signal, { kind: 'typing' }>>('TypingSignal').implement
 })
 
 builder.objectRef<Extract<Signal, { kind: 'viewing' }>>('ViewingSignal').implement({
-  description: 'Staff presence: an operator or admin has the conversation open (operators and admins only see it); until expiresAt unless renewed',
+  description:
+    'Staff presence: an operator or admin has the conversation open (operators and admins only see it); until expiresAt unless renewed',
   interfaces: [ConversationSignalRef],
   fields: (t) => ({ expiresAt: t.field({ type: 'DateTime', resolve: (s) => new Date(s.expiresAt) }) }),
 })
@@ -51,16 +55,23 @@ builder.subscriptionField('conversationSignals', (t) =>
     args: { conversationId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
       const viewer = viewerOf(ctx)
-      const { conversation } = await requireConversation(ctx, idOf('Conversation', args.conversationId, 'conversationId'), 'conversation:read')
+      const { conversation } = await requireConversation(
+        ctx,
+        idOf('Conversation', args.conversationId, 'conversationId'),
+        'conversation:read',
+      )
       const { broker, membership, metrics, shutdown } = ctx.app
       return coalescingStream<Signal>({ expiresAt: viewer.expiresAt, shutdown }, metrics, 'conversationSignals', {
         listen: (push) => {
           const unsubscribe = broker.subscribe('signal', conversation.id, push)
           let unpin: (() => void) | undefined
           let closed = false
-          void membership.get(viewer.tenantId, conversation.id).then(() => {
-            if (!closed) unpin = membership.pin(conversation.id)
-          }, () => {})
+          void membership.get(viewer.tenantId, conversation.id).then(
+            () => {
+              if (!closed) unpin = membership.pin(conversation.id)
+            },
+            () => {},
+          )
           return () => {
             closed = true
             unsubscribe()
@@ -97,7 +108,11 @@ builder.mutationField('setTyping', (t) =>
     args: { input: t.arg({ type: SetTypingInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const internal = !!input.internal
-      const { conversation } = await requireConversation(ctx, idOf('Conversation', input.conversationId, 'conversationId'), internal ? 'message:note' : 'message:send')
+      const { conversation } = await requireConversation(
+        ctx,
+        idOf('Conversation', input.conversationId, 'conversationId'),
+        internal ? 'message:note' : 'message:send',
+      )
       const expiresAt = Date.now() + ctx.app.config.typingTtlMs
       publishSignal(ctx, { kind: 'typing', conversationId: conversation.id, userId: viewerOf(ctx).userId, expiresAt, internal })
       return { expiresAt }
@@ -113,8 +128,14 @@ builder.mutationField('setViewing', (t) =>
     type: builder.objectRef<{ expiresAt: number }>('SetViewingPayload').implement({
       fields: (f) => ({ expiresAt: f.field({ type: 'DateTime', resolve: (p) => new Date(p.expiresAt) }) }),
     }),
-    description: 'Staff presence (collision detection): tells the other operators and admins you have this conversation open, for 30 s; call again to extend',
-    args: { input: t.arg({ type: builder.inputType('SetViewingInput', { fields: (f) => ({ conversationId: f.id({ required: true }) }) }), required: true }) },
+    description:
+      'Staff presence (collision detection): tells the other operators and admins you have this conversation open, for 30 s; call again to extend',
+    args: {
+      input: t.arg({
+        type: builder.inputType('SetViewingInput', { fields: (f) => ({ conversationId: f.id({ required: true }) }) }),
+        required: true,
+      }),
+    },
     resolve: async (_root, { input }, ctx) => {
       const { conversation } = await requireConversation(ctx, idOf('Conversation', input.conversationId, 'conversationId'), 'message:note')
       const expiresAt = Date.now() + VIEWING_TTL_MS

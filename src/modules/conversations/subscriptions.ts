@@ -26,11 +26,16 @@ builder.subscriptionField('conversationEvents', (t) =>
     args: { conversationId: t.arg.id({ required: true }), afterSeq: t.arg.int() },
     subscribe: async (_root, args, ctx) => {
       const viewer = viewerOf(ctx)
-      const { conversation } = await requireConversation(ctx, idOf('Conversation', args.conversationId, 'conversationId'), 'conversation:read')
+      const { conversation } = await requireConversation(
+        ctx,
+        idOf('Conversation', args.conversationId, 'conversationId'),
+        'conversation:read',
+      )
       const afterSeq = args.afterSeq ?? lastEventId(ctx) ?? conversation.lastSeq
       if (afterSeq < 0) throw badInput('afterSeq must be >= 0', 'afterSeq')
       // A position the timeline has not reached would silently skip the events up to it.
-      if (afterSeq > conversation.lastSeq) throw badInput(`afterSeq is beyond the conversation's lastSeq (${conversation.lastSeq})`, 'afterSeq')
+      if (afterSeq > conversation.lastSeq)
+        throw badInput(`afterSeq is beyond the conversation's lastSeq (${conversation.lastSeq})`, 'afterSeq')
       return ctx.app.timeline.follow({
         tenantId: viewer.tenantId,
         viewer,

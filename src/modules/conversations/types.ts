@@ -17,7 +17,10 @@ export const ConversationStatusEnum = builder.enumType(ConversationStatus, {
   name: 'ConversationStatus',
   description: 'Lifecycle of a conversation (SUPPORT ones move between OPEN, PENDING and CLOSED)',
 })
-export const ParticipantRoleEnum = builder.enumType(ParticipantRole, { name: 'ParticipantRole', description: "A participant's role within one conversation" })
+export const ParticipantRoleEnum = builder.enumType(ParticipantRole, {
+  name: 'ParticipantRole',
+  description: "A participant's role within one conversation",
+})
 
 export const ConversationRef = builder.prismaNode('Conversation', {
   description: 'A timeline of messages and events between participants, in one tenant',
@@ -38,7 +41,10 @@ export const ConversationRef = builder.prismaNode('Conversation', {
       status: t.expose('status', { type: ConversationStatusEnum }),
       lastSeq: t.exposeInt('lastSeq', { description: 'The highest seq of the timeline (0 before the first event)' }),
       version: t.exposeInt('version', { description: 'Bumped whenever subject or status change' }),
-      contextType: t.exposeString('contextType', { nullable: true, description: 'Kind of host-platform entity this conversation is about' }),
+      contextType: t.exposeString('contextType', {
+        nullable: true,
+        description: 'Kind of host-platform entity this conversation is about',
+      }),
       contextId: t.exposeString('contextId', { nullable: true }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -60,7 +66,8 @@ export const ConversationRef = builder.prismaNode('Conversation', {
         },
       }),
       messages: t.relatedConnection('messages', {
-        description: 'Messages in seq order. `afterSeq` returns only messages created after that seq: the catch-up path for clients that fell behind',
+        description:
+          'Messages in seq order. `afterSeq` returns only messages created after that seq: the catch-up path for clients that fell behind',
         cursor: 'conversationId_seq',
         defaultSize: 50,
         maxSize: 200,
@@ -80,14 +87,16 @@ export const ConversationRef = builder.prismaNode('Conversation', {
       }),
       viewerLastReadSeq: t.int({
         extensions: { viewerDependent: true },
-        select: (_args, ctx) => ({ participants: { where: { userId: viewerOf(ctx).userId }, select: { lastReadSeq: true, role: true, leftAt: true } } }),
+        select: (_args, ctx) => ({
+          participants: { where: { userId: viewerOf(ctx).userId }, select: { lastReadSeq: true, role: true, leftAt: true } },
+        }),
         resolve: (conversation) => conversation.participants[0]?.lastReadSeq ?? 0,
       }),
       assignee: t.relation('assignee', { nullable: true, description: 'SUPPORT: the operator answering it' }),
       waitingSince: t.expose('waitingSince', {
         type: 'DateTime',
         nullable: true,
-        description: "SUPPORT: since when the end user waits for an answer (their oldest unanswered message); null when answered",
+        description: 'SUPPORT: since when the end user waits for an answer (their oldest unanswered message); null when answered',
       }),
       viewerCanReply: t.boolean({
         extensions: { viewerDependent: true },

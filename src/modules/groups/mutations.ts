@@ -27,16 +27,22 @@ builder.mutationFields((t) => ({
   renameGroup: t.field({
     type: GroupPayload,
     args: { input: t.arg({ type: RenameGroupInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ group: await renameGroup(ctx, { ...input, groupId: idOf('Group', input.groupId, 'groupId') }) }),
+    resolve: async (_root, { input }, ctx) => ({
+      group: await renameGroup(ctx, { ...input, groupId: idOf('Group', input.groupId, 'groupId') }),
+    }),
   }),
   addGroupMembers: t.field({
     type: GroupPayload,
     args: { input: t.arg({ type: GroupMembersInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ group: await changeGroupMembers(ctx, { ...input, groupId: idOf('Group', input.groupId, 'groupId') }, 'add') }),
+    resolve: async (_root, { input }, ctx) => ({
+      group: await changeGroupMembers(ctx, { ...input, groupId: idOf('Group', input.groupId, 'groupId') }, 'add'),
+    }),
   }),
   removeGroupMembers: t.field({
     type: GroupPayload,
     args: { input: t.arg({ type: GroupMembersInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ group: await changeGroupMembers(ctx, { ...input, groupId: idOf('Group', input.groupId, 'groupId') }, 'remove') }),
+    resolve: async (_root, { input }, ctx) => ({
+      group: await changeGroupMembers(ctx, { ...input, groupId: idOf('Group', input.groupId, 'groupId') }, 'remove'),
+    }),
   }),
 }))

@@ -31,7 +31,8 @@ export async function createGroup(ctx: Context, input: { name: string; memberExt
   try {
     return await db(ctx).$transaction(async (tx) => {
       const group = await tx.group.create({ data: { tenantId: TENANT_FROM_SCOPE, name } })
-      if (members.length) await tx.groupMember.createMany({ data: members.map((u) => ({ tenantId: TENANT_FROM_SCOPE, groupId: group.id, userId: u.id })) })
+      if (members.length)
+        await tx.groupMember.createMany({ data: members.map((u) => ({ tenantId: TENANT_FROM_SCOPE, groupId: group.id, userId: u.id })) })
       return group
     }, TX_OPTIONS)
   } catch (e) {
@@ -51,15 +52,27 @@ export async function renameGroup(ctx: Context, input: { groupId: string; name: 
   }
 }
 
-export async function changeGroupMembers(ctx: Context, input: { groupId: string; memberExternalIds: readonly string[] }, change: 'add' | 'remove') {
+export async function changeGroupMembers(
+  ctx: Context,
+  input: { groupId: string; memberExternalIds: readonly string[] },
+  change: 'add' | 'remove',
+) {
   requireManage(ctx)
   const group = await requireGroup(ctx, input.groupId)
   if (!input.memberExternalIds.length || input.memberExternalIds.length > 500) throw badInput('Name 1 to 500 users', 'memberExternalIds')
   const users = await usersByExternalIds(ctx, input.memberExternalIds, 'memberExternalIds')
   if (change === 'add')
-    await db(ctx).groupMember.createMany({ data: users.map((u) => ({ tenantId: TENANT_FROM_SCOPE, groupId: group.id, userId: u.id })), skipDuplicates: true })
+    await db(ctx).groupMember.createMany({
+      data: users.map((u) => ({ tenantId: TENANT_FROM_SCOPE, groupId: group.id, userId: u.id })),
+      skipDuplicates: true,
+    })
   else await db(ctx).groupMember.deleteMany({ where: { groupId: group.id, userId: { in: users.map((u) => u.id) } } })
-  await announceGroupChange(ctx, group.id, users.map((u) => u.id), change === 'add' ? 'ADDED' : 'REMOVED')
+  await announceGroupChange(
+    ctx,
+    group.id,
+    users.map((u) => u.id),
+    change === 'add' ? 'ADDED' : 'REMOVED',
+  )
   return group
 }
 

@@ -40,8 +40,13 @@ export class InboxRouter {
       const created: TenantRoute = {
         byUser: new Map(),
         overseers: new Set(),
-        unsubscribe: this.broker.subscribe('inbox', tenantId, (message) =>
-          void this.route(tenantId, created, message).catch((e: unknown) => this.warn('inbox.route', { err: String(e) }, 'inbox routing failed')),
+        unsubscribe: this.broker.subscribe(
+          'inbox',
+          tenantId,
+          (message) =>
+            void this.route(tenantId, created, message).catch((e: unknown) =>
+              this.warn('inbox.route', { err: String(e) }, 'inbox routing failed'),
+            ),
         ),
       }
       route = created

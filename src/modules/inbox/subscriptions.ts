@@ -22,7 +22,8 @@ export const InboxEventRef = builder.objectRef<InboxPayload>('InboxEvent').imple
       nullable: true,
       extensions: { viewerDependent: true },
       description: 'The conversation as the viewer sees it now; null once removed from their view',
-      resolve: (query, e, _args, ctx) => db(ctx).conversation.findFirst({ ...query, where: { id: e.conversationId, ...conversationWhere(viewerOf(ctx)) } }),
+      resolve: (query, e, _args, ctx) =>
+        db(ctx).conversation.findFirst({ ...query, where: { id: e.conversationId, ...conversationWhere(viewerOf(ctx)) } }),
     }),
   }),
 })

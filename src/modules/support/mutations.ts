@@ -2,7 +2,15 @@ import { builder } from '../../builder.js'
 import { idOf } from '../../global-id.js'
 import { ConversationPayload, withConversationId } from '../conversations/mutations.js'
 import { ReplyPolicyEnum, TenantSettingsRef } from './types.js'
-import { assignConversation, claimConversation, closeConversation, markPending, reopenConversation, transferConversation, updateTenantSettings } from './service.js'
+import {
+  assignConversation,
+  claimConversation,
+  closeConversation,
+  markPending,
+  reopenConversation,
+  transferConversation,
+  updateTenantSettings,
+} from './service.js'
 
 const ConversationRefInput = (name: string) => builder.inputType(name, { fields: (t) => ({ conversationId: t.id({ required: true }) }) })
 const ClaimConversationInput = ConversationRefInput('ClaimConversationInput')
@@ -23,7 +31,12 @@ const TransferConversationInput = builder.inputType('TransferConversationInput',
   }),
 })
 const StatusInput = (name: string) =>
-  builder.inputType(name, { fields: (t) => ({ conversationId: t.id({ required: true }), expectedVersion: t.int({ description: 'When given, a stale version is CONFLICT' }) }) })
+  builder.inputType(name, {
+    fields: (t) => ({
+      conversationId: t.id({ required: true }),
+      expectedVersion: t.int({ description: 'When given, a stale version is CONFLICT' }),
+    }),
+  })
 const CloseConversationInput = StatusInput('CloseConversationInput')
 const MarkPendingInput = StatusInput('MarkPendingInput')
 const UpdateTenantSettingsInput = builder.inputType('UpdateTenantSettingsInput', {
@@ -33,14 +46,17 @@ const UpdateTenantSettingsInput = builder.inputType('UpdateTenantSettingsInput',
     unassignOnReopen: t.boolean({ description: "An end user's message into a CLOSED conversation reopens it unassigned" }),
   }),
 })
-const UpdateTenantSettingsPayload = builder.objectRef<{ settings: Awaited<ReturnType<typeof updateTenantSettings>> }>('UpdateTenantSettingsPayload').implement({
-  fields: (t) => ({ settings: t.field({ type: TenantSettingsRef, resolve: (p) => p.settings }) }),
-})
+const UpdateTenantSettingsPayload = builder
+  .objectRef<{ settings: Awaited<ReturnType<typeof updateTenantSettings>> }>('UpdateTenantSettingsPayload')
+  .implement({
+    fields: (t) => ({ settings: t.field({ type: TenantSettingsRef, resolve: (p) => p.settings }) }),
+  })
 
 builder.mutationFields((t) => ({
   claimConversation: t.field({
     type: ConversationPayload,
-    description: 'Take an unassigned SUPPORT conversation (an operator of its groups, or an admin). Concurrent claims: one wins, the others get CONFLICT with extensions.assignee and extensions.version',
+    description:
+      'Take an unassigned SUPPORT conversation (an operator of its groups, or an admin). Concurrent claims: one wins, the others get CONFLICT with extensions.assignee and extensions.version',
     args: { input: t.arg({ type: ClaimConversationInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({ conversationId: await claimConversation(ctx, withConversationId(input)) }),
   }),
@@ -53,8 +69,12 @@ builder.mutationFields((t) => ({
     type: ConversationPayload,
     description: 'Move a SUPPORT conversation to another group (which unassigns it) or to an operator',
     args: { input: t.arg({ type: TransferConversationInput, required: true }) },
-    resolve: async (_root, { input }, ctx) =>
-      ({ conversationId: await transferConversation(ctx, { ...withConversationId(input), groupId: input.groupId ? idOf('Group', input.groupId, 'groupId') : null }) }),
+    resolve: async (_root, { input }, ctx) => ({
+      conversationId: await transferConversation(ctx, {
+        ...withConversationId(input),
+        groupId: input.groupId ? idOf('Group', input.groupId, 'groupId') : null,
+      }),
+    }),
   }),
   closeConversation: t.field({
     type: ConversationPayload,

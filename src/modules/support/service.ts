@@ -24,7 +24,9 @@ export async function tenantSettings(ctx: Context, tx?: Tx): Promise<TenantSetti
   const id = viewerOf(ctx).tenantId
   const select = { replyPolicy: true, operatorCapacity: true, unassignOnReopen: true } as const
   // Tenant is not tenant-owned (it is the tenant): read by the viewer's own tenant id.
-  return tx ? (tx as unknown as Pick<typeof ctx.app.prisma, 'tenant'>).tenant.findUniqueOrThrow({ where: { id }, select }) : ctx.app.prisma.tenant.findUniqueOrThrow({ where: { id }, select })
+  return tx
+    ? (tx as unknown as Pick<typeof ctx.app.prisma, 'tenant'>).tenant.findUniqueOrThrow({ where: { id }, select })
+    : ctx.app.prisma.tenant.findUniqueOrThrow({ where: { id }, select })
 }
 
 const settingsByContext = new WeakMap<Context, Promise<TenantSettings>>()
@@ -41,10 +43,17 @@ export function settingsOf(ctx: Context): Promise<TenantSettings> {
   return settings
 }
 
-export async function updateTenantSettings(ctx: Context, input: { replyPolicy?: ReplyPolicy | null; operatorCapacity?: number | null; unassignOnReopen?: boolean | null }) {
+export async function updateTenantSettings(
+  ctx: Context,
+  input: { replyPolicy?: ReplyPolicy | null; operatorCapacity?: number | null; unassignOnReopen?: boolean | null },
+) {
   const viewer = viewerOf(ctx)
   if (viewer.role !== 'ADMIN') throw forbidden('Only tenant admins change tenant settings')
-  if (input.operatorCapacity !== undefined && input.operatorCapacity !== null && (input.operatorCapacity < 1 || input.operatorCapacity > 10_000))
+  if (
+    input.operatorCapacity !== undefined &&
+    input.operatorCapacity !== null &&
+    (input.operatorCapacity < 1 || input.operatorCapacity > 10_000)
+  )
     throw badInput('operatorCapacity must be 1 to 10000 (or null for no limit)', 'operatorCapacity')
   return ctx.app.prisma.tenant.update({
     where: { id: viewer.tenantId },
@@ -61,7 +70,10 @@ type Current = { assigneeId: string | null; version: number; status: Conversatio
 
 /** Under the row lock: the conversation as it is now. */
 async function current(tx: Tx, conversationId: string): Promise<Current> {
-  return tx.conversation.findUniqueOrThrow({ where: { id: conversationId }, select: { assigneeId: true, version: true, status: true, kind: true } })
+  return tx.conversation.findUniqueOrThrow({
+    where: { id: conversationId },
+    select: { assigneeId: true, version: true, status: true, kind: true },
+  })
 }
 
 const conflictWith = (message: string, c: Current) =>
@@ -72,16 +84,24 @@ async function checkCapacity(ctx: Context, tx: Tx, assigneeId: string, settings:
   if (settings.operatorCapacity === null) return
   await lockUser(tx, viewerOf(ctx).tenantId, assigneeId)
   const open = await tx.conversation.count({ where: { assigneeId, kind: 'SUPPORT', status: { not: 'CLOSED' } } })
-  if (open >= settings.operatorCapacity) throw conflict(`The operator already has ${open} open conversations (capacity ${settings.operatorCapacity})`, { capacity: settings.operatorCapacity })
+  if (open >= settings.operatorCapacity)
+    throw conflict(`The operator already has ${open} open conversations (capacity ${settings.operatorCapacity})`, {
+      capacity: settings.operatorCapacity,
+    })
 }
 
 async function assignIn(ctx: Context, tx: Tx, append: Append, conversationId: string, assigneeId: string | null, settings: TenantSettings) {
   if (assigneeId) await checkCapacity(ctx, tx, assigneeId, settings)
   await tx.conversation.update({ where: { id: conversationId }, data: { assigneeId } })
   // Notifications and webhooks: conversation.assigned, in this transaction (transactional outbox).
-  const assignee = assigneeId ? await tx.user.findUniqueOrThrow({ where: { id: assigneeId }, select: { id: true, externalId: true } }) : null
+  const assignee = assigneeId
+    ? await tx.user.findUniqueOrThrow({ where: { id: assigneeId }, select: { id: true, externalId: true } })
+    : null
   await ctx.app.outbox.enqueue(tx, conversationAssignedEvent(viewerOf(ctx), { id: conversationId, kind: 'SUPPORT' }, assignee))
-  return append({ type: 'CONVERSATION_ASSIGNED', actorId: viewerOf(ctx).userId, ...(assigneeId && { userId: assigneeId }) }, { bumpVersion: true, touchActivity: true })
+  return append(
+    { type: 'CONVERSATION_ASSIGNED', actorId: viewerOf(ctx).userId, ...(assigneeId && { userId: assigneeId }) },
+    { bumpVersion: true, touchActivity: true },
+  )
 }
 
 async function requireSupport(ctx: Context, conversationId: string, permission: 'conversation:assign' | 'conversation:claim') {
@@ -118,13 +138,17 @@ export async function claimConversation(ctx: Context, input: { conversationId: s
 }
 
 /** Assigns (or with no assignee, unassigns) when `expectedVersion` is still the conversation's version. */
-export async function assignConversation(ctx: Context, input: { conversationId: string; assigneeExternalId?: string | null; expectedVersion: number }) {
+export async function assignConversation(
+  ctx: Context,
+  input: { conversationId: string; assigneeExternalId?: string | null; expectedVersion: number },
+) {
   const { conversation } = await requireSupport(ctx, input.conversationId, 'conversation:assign')
   const assignee = input.assigneeExternalId ? await requireAssignee(ctx, conversation.id, input.assigneeExternalId) : null
   const settings = await tenantSettings(ctx)
   const seq = await writeTimeline(db(ctx), conversation.id, async (tx, append) => {
     const now = await current(tx, conversation.id)
-    if (now.version !== input.expectedVersion) throw conflictWith(`The conversation changed (version ${now.version}, expected ${input.expectedVersion})`, now)
+    if (now.version !== input.expectedVersion)
+      throw conflictWith(`The conversation changed (version ${now.version}, expected ${input.expectedVersion})`, now)
     if (now.assigneeId === (assignee?.id ?? null)) return null
     return assignIn(ctx, tx, append, conversation.id, assignee?.id ?? null, settings)
   })
@@ -133,9 +157,18 @@ export async function assignConversation(ctx: Context, input: { conversationId: 
 }
 
 /** Moves the conversation to another group (which unassigns it), or assigns it to an operator. */
-export async function transferConversation(ctx: Context, input: { conversationId: string; groupId?: string | null; assigneeExternalId?: string | null; expectedVersion: number }) {
-  if (!input.groupId === !input.assigneeExternalId) throw badInput('Transfer to a group or to an operator (one of them)', input.groupId ? 'assigneeExternalId' : 'groupId')
-  if (input.assigneeExternalId) return assignConversation(ctx, { conversationId: input.conversationId, assigneeExternalId: input.assigneeExternalId, expectedVersion: input.expectedVersion })
+export async function transferConversation(
+  ctx: Context,
+  input: { conversationId: string; groupId?: string | null; assigneeExternalId?: string | null; expectedVersion: number },
+) {
+  if (!input.groupId === !input.assigneeExternalId)
+    throw badInput('Transfer to a group or to an operator (one of them)', input.groupId ? 'assigneeExternalId' : 'groupId')
+  if (input.assigneeExternalId)
+    return assignConversation(ctx, {
+      conversationId: input.conversationId,
+      assigneeExternalId: input.assigneeExternalId,
+      expectedVersion: input.expectedVersion,
+    })
   const { conversation } = await requireSupport(ctx, input.conversationId, 'conversation:assign')
   const group = await db(ctx).group.findUnique({ where: { id: input.groupId! } })
   if (!group) throw notFound('Group')
@@ -143,9 +176,13 @@ export async function transferConversation(ctx: Context, input: { conversationId
   const inbox: Record<string, 'REMOVED' | 'ADDED'> = {}
   const seq = await writeTimeline(db(ctx), conversation.id, async (tx, append) => {
     const now = await current(tx, conversation.id)
-    if (now.version !== input.expectedVersion) throw conflictWith(`The conversation changed (version ${now.version}, expected ${input.expectedVersion})`, now)
+    if (now.version !== input.expectedVersion)
+      throw conflictWith(`The conversation changed (version ${now.version}, expected ${input.expectedVersion})`, now)
     const [leaving, arriving] = await Promise.all([
-      tx.groupMember.findMany({ where: { group: { conversations: { some: { conversationId: conversation.id } } } }, select: { userId: true } }),
+      tx.groupMember.findMany({
+        where: { group: { conversations: { some: { conversationId: conversation.id } } } },
+        select: { userId: true },
+      }),
       tx.groupMember.findMany({ where: { groupId: group.id }, select: { userId: true } }),
     ])
     // The new group's members get it ADDED; a member of both keeps it (UPDATED, the default).
@@ -156,7 +193,10 @@ export async function transferConversation(ctx: Context, input: { conversationId
     await tx.conversationGroup.deleteMany({ where: { conversationId: conversation.id } })
     await tx.conversationGroup.create({ data: { tenantId: conversation.tenantId, conversationId: conversation.id, groupId: group.id } })
     await tx.conversation.update({ where: { id: conversation.id }, data: { assigneeId: null } })
-    return append({ type: 'CONVERSATION_TRANSFERRED', actorId: viewerOf(ctx).userId, groupId: group.id }, { bumpVersion: true, touchActivity: true })
+    return append(
+      { type: 'CONVERSATION_TRANSFERRED', actorId: viewerOf(ctx).userId, groupId: group.id },
+      { bumpVersion: true, touchActivity: true },
+    )
   })
   // Who sees it changed: the old group's operators lose it, the new group's gain it.
   announceTimeline(ctx, conversation.id, seq, { membershipChanged: true, inbox })
@@ -183,9 +223,11 @@ async function changeStatus(ctx: Context, tx: Tx, append: Append, conversationId
   return append({ type: 'CONVERSATION_STATUS_CHANGED', actorId: viewerOf(ctx).userId, status }, { bumpVersion: true, touchActivity: true })
 }
 
-export const closeConversation = (ctx: Context, input: { conversationId: string; expectedVersion?: number | null }) => setStatus(ctx, input, 'CLOSED')
+export const closeConversation = (ctx: Context, input: { conversationId: string; expectedVersion?: number | null }) =>
+  setStatus(ctx, input, 'CLOSED')
 export const reopenConversation = (ctx: Context, input: { conversationId: string }) => setStatus(ctx, input, 'OPEN')
-export const markPending = (ctx: Context, input: { conversationId: string; expectedVersion?: number | null }) => setStatus(ctx, input, 'PENDING')
+export const markPending = (ctx: Context, input: { conversationId: string; expectedVersion?: number | null }) =>
+  setStatus(ctx, input, 'PENDING')
 
 /**
  * The rules of a send into a SUPPORT conversation, applied inside the send's transaction under the row
@@ -194,14 +236,21 @@ export const markPending = (ctx: Context, input: { conversationId: string; expec
  * an operator's reply into an unassigned conversation claims it, into someone else's is refused
  * (CONFLICT, nothing written), and an admin's is let through and marked as an override.
  */
-export async function applySupportSendRules(ctx: Context, tx: Tx, append: Append, conversationId: string, internal: boolean): Promise<{ override: boolean }> {
+export async function applySupportSendRules(
+  ctx: Context,
+  tx: Tx,
+  append: Append,
+  conversationId: string,
+  internal: boolean,
+): Promise<{ override: boolean }> {
   const viewer: Viewer = viewerOf(ctx)
   const now = await current(tx, conversationId)
   if (now.kind !== 'SUPPORT' || internal) return { override: false }
   if (viewer.role === 'MEMBER') {
     if (now.status !== 'OPEN') {
       const settings = await tenantSettings(ctx, tx)
-      if (now.status === 'CLOSED' && settings.unassignOnReopen && now.assigneeId) await assignIn(ctx, tx, append, conversationId, null, settings)
+      if (now.status === 'CLOSED' && settings.unassignOnReopen && now.assigneeId)
+        await assignIn(ctx, tx, append, conversationId, null, settings)
       await changeStatus(ctx, tx, append, conversationId, 'OPEN')
     }
     await tx.conversation.updateMany({ where: { id: conversationId, waitingSince: null }, data: { waitingSince: new Date() } })
