@@ -3,7 +3,9 @@
 // Unread message: a message in a conversation you take part in that has not reached you (your
 // lastDeliveredSeq is still below it NOTIFY_DELAY_MS later) — never for the sender — becomes one
 // unread notification per conversation (collapseKey) until you read that notification.
+import { Prisma } from '../../generated/prisma/client.js'
 import type { AppServices } from '../../context.js'
+import type { AddJobOptions } from '../../outbox/enqueue.js'
 import { decodeGlobalId, encodeGlobalId } from '../../global-id.js'
 import type { OutboxEvent } from '../../outbox/events.js'
 import { createNotifications } from './service.js'
@@ -25,13 +27,27 @@ export async function scheduleNotificationRules(app: AppServices, event: OutboxE
   if (event.type !== 'message.created' || !event.hints) return
   const { conversationId, messageId, seq, senderId } = event.hints as { conversationId: string; messageId: string; seq: number; senderId: string }
   const job: UnreadMessageJob = { tenantId: event.tenantId, conversationId, messageId, seq, senderId }
-  await app.outbox.addJob(app.prisma, NOTIFY_UNREAD_MESSAGE_TASK, job, {
+  await app.outbox.addJob(app.prisma, NOTIFY_UNREAD_MESSAGE_TASK, job, unreadMessageJobOptions(app, conversationId))
+}
+
+/**
+ * The same job as an SQL expression, for a send that schedules the rule itself, in its own statement
+ * (when no webhook endpoint needs the message.created fan-out: src/modules/messages/outbox.ts); `seq`
+ * may be an expression of that statement.
+ */
+export function unreadMessageJobSql(app: Pick<AppServices, 'outbox' | 'config'>, job: Omit<UnreadMessageJob, 'seq'> & { seq: number | Prisma.Sql }): Prisma.Sql {
+  const payload = Prisma.sql`json_build_object('tenantId', ${job.tenantId}::text, 'conversationId', ${job.conversationId}::text, 'messageId', ${job.messageId}::text, 'seq', ${job.seq}::int, 'senderId', ${job.senderId}::text)`
+  return app.outbox.addJobSql(NOTIFY_UNREAD_MESSAGE_TASK, payload, unreadMessageJobOptions(app, job.conversationId))
+}
+
+function unreadMessageJobOptions(app: Pick<AppServices, 'config'>, conversationId: string): AddJobOptions {
+  return {
     runAt: new Date(Date.now() + app.config.notifyDelayMs),
     // One pending job per conversation: a burst of messages is looked at once, for its latest message
     // (the notification collapses per conversation anyway).
     jobKey: `notify:${conversationId}`,
     jobKeyMode: 'preserve_run_at',
-  })
+  }
 }
 
 export async function notifyUnreadMessage(app: AppServices, job: UnreadMessageJob): Promise<void> {
