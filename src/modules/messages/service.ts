@@ -109,10 +109,10 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
   }
 }
 
-/** A unique-key violation, from Prisma's client (P2002) or from a raw statement (SQLSTATE 23505). */
+/** A unique-key violation, from Prisma's client (P2002), a raw statement or pg directly (SQLSTATE 23505). */
 function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } }
-  return err.code === 'P2002' || err.meta?.code === '23505' || err.meta?.driverAdapterError?.cause?.originalCode === '23505' || err.code === 'P2010' && String((e as Error).message).includes('23505')
+  return err.code === 'P2002' || err.code === '23505' || err.meta?.code === '23505' || err.meta?.driverAdapterError?.cause?.originalCode === '23505' || err.code === 'P2010' && String((e as Error).message).includes('23505')
 }
 
 async function replay<M extends { id: string; body: string; editedAt: Date | null; deletedAt: Date | null }>(ctx: Context, original: M, body: string): Promise<M> {
