@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaClient } from '../generated/prisma/client.js'
@@ -37,9 +38,19 @@ const TIMESTAMP_WITHOUT_TIME_ZONE = 1114
 const asUtc = (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
 const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === TIMESTAMP_WITHOUT_TIME_ZONE ? asUtc : pg.types.getTypeParser(oid, format)) }
 
+// A named (prepared) statement is parsed and planned once per connection, not on every call; the name
+// follows the text, as pg requires one text per name on a connection.
+const statementNames = new Map<string, string>()
+function statementName(text: string) {
+  let name = statementNames.get(text)
+  if (!name) statementNames.set(text, (name = `sb_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`))
+  return name
+}
+
 /**
- * Runs one statement on the client's own pool, past Prisma's query interpreter: for the hot path (the
- * send statement), where Prisma's per-call work costs more than the statement. The same connections,
+ * Runs one statement on the client's own pool, past Prisma's query interpreter and prepared once per
+ * connection: for the hot path (the send statement), where Prisma's per-call work and planning the
+ * statement again on every call cost more than running it. The same connections,
  * so row-level security applies as to Prisma's statements (the pool carries the tenant of asTenant),
  * and the statement is counted as Prisma's are (onQuery). Rows come back as Prisma's raw queries give
  * them (timestamps as UTC Dates); errors are pg's (a unique violation has `code: '23505'`).
@@ -49,7 +60,7 @@ export async function queryDirect<T>(client: PrismaClient, text: string, values:
   if (!owned) throw new Error('queryDirect: not a client made by createPrismaClient')
   const startedAt = performance.now()
   try {
-    return (await owned.pool.query({ text, values: values as unknown[], types })).rows as T[]
+    return (await owned.pool.query({ name: statementName(text), text, values: values as unknown[], types })).rows as T[]
   } finally {
     owned.onQuery?.(performance.now() - startedAt)
   }
