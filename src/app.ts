@@ -6,7 +6,6 @@ import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createYoga, useReadinessCheck, type Plugin as YogaPlugin } from 'graphql-yoga'
-import { useGenericAuth } from '@envelop/generic-auth'
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
 import type { Config } from './env.js'
 import { createLogger, type Logger } from './logger.js'
@@ -18,6 +17,7 @@ import { TenantDbCache } from './db/tenant-scope.js'
 import { createPubSub } from './realtime/pubsub.js'
 import { createMetrics, useMetricsEndpoint, useRequestMetrics } from './server/metrics.js'
 import { createTokenVerifier, bearerToken } from './auth/token.js'
+import { useRequireViewer } from './auth/require-viewer.js'
 import { ViewerProvisioner, type Viewer } from './auth/viewer.js'
 import { AppError, unauthenticated } from './errors.js'
 import { createRateLimits } from './limits/rate-limits.js'
@@ -164,9 +164,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         costLimit: { maxCost: 20_000 },
         blockFieldSuggestion: { enabled: config.env === 'production' },
       }),
-      useGenericAuth<Viewer, Context & { request?: Request; connectionParams?: Record<string, unknown> }, 'viewer'>({
-        mode: 'protect-all',
-        contextFieldName: 'viewer',
+      useRequireViewer<Context & { request?: Request; connectionParams?: Record<string, unknown> }>({
         resolveUserFn: resolveViewer,
         validateUser: ({ user }) => (user ? undefined : unauthenticated()),
       }),
