@@ -68,6 +68,18 @@ export async function lockUser(tx: { $queryRaw: PrismaClient['$queryRaw'] }, ten
   return rows.length > 0
 }
 
+// ---------------------------------------------------------------------------------- notifications
+
+/**
+ * Waits until no send holds the conversation's row lock (a send takes it until it commits), then lets
+ * the caller's transaction read: what it reads next includes every send that started before. False when
+ * the conversation is not the tenant's.
+ */
+export async function awaitConversationWriters(tx: { $queryRaw: PrismaClient['$queryRaw'] }, tenantId: string, conversationId: string) {
+  const rows = await asTenant(tenantId, () => tx.$queryRaw<Array<{ id: string }>>`SELECT id::text FROM "Conversation" WHERE id = ${conversationId}::uuid AND "tenantId" = ${tenantId}::uuid FOR SHARE`)
+  return rows.length > 0
+}
+
 // ------------------------------------------------------------------------------------------- send
 
 export interface SentMessageRow {

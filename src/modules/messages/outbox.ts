@@ -6,7 +6,7 @@
 // subscribes it would only look the endpoints up, find none, and add the rule's job. So the statement
 // asks the question itself — is an enabled endpoint subscribed, as of this statement — and either
 // enqueues the event for the fan-out (which schedules the rule too) or adds the rule's job directly:
-// the same job, coalesced per conversation. The answer comes from the database in the send's own
+// the same job, coalesced per conversation (and not added again while it waits). The answer comes from the database in the send's own
 // statement, so there is no cache to invalidate: a send that starts after an endpoint was created or
 // enabled (on any node) enqueues the fan-out.
 import { Prisma } from '../../generated/prisma/client.js'
@@ -23,5 +23,5 @@ export function messageCreatedOutboxSql(
 ): Prisma.Sql {
   return Prisma.sql`CASE WHEN ${hasSubscribedEndpointSql(message.tenantId, 'message.created')}
     THEN (${app.outbox.enqueueSql(event)}).id
-    ELSE (${unreadMessageJobSql(app, message)}).id END`
+    ELSE ${unreadMessageJobSql(app, message)} END`
 }
