@@ -144,6 +144,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     renderGraphiQL,
     maskedErrors: { maskError },
     cors: corsOptions(config.allowedOrigins),
+    // The body size is enforced before the body is read (useRequestLimits: a declared Content-Length
+    // over MAX_REQUEST_BYTES is 413, a body of undeclared size 411, and Node's parser reads no more
+    // than the declared length). Yoga's own limit would pipe every request body through a counting
+    // stream on top of that (a few per cent of a send's server time) without refusing anything more.
+    maxRequestBodySize: false,
     // viewer is filled in by generic-auth (resolveViewer) before execution.
     context: ({ request }: { request?: Request }): Context => {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID()
