@@ -5,10 +5,10 @@
 // notification rule. The `outbox_event` fan-out job serves both, but when no endpoint of the tenant
 // subscribes it would only look the endpoints up, find none, and add the rule's job. So the statement
 // asks the question itself — is an enabled endpoint subscribed, as of this statement — and either
-// enqueues the event for the fan-out (which schedules the rule too) or adds the rule's job directly:
-// the same job, coalesced per conversation (and not added again while it waits). The answer comes from the database in the send's own
-// statement, so there is no cache to invalidate: a send that starts after an endpoint was created or
-// enabled (on any node) enqueues the fan-out.
+// enqueues the event for the fan-out (which schedules the rule too) or schedules the rule's job
+// directly: the same job, one per conversation, not added again while it waits. The answer comes from
+// the database in the send's own statement, so there is no cache to invalidate: a send that starts
+// after an endpoint was created or enabled (on any node) enqueues the fan-out.
 import { Prisma } from '../../generated/prisma/client.js'
 import type { AppServices } from '../../context.js'
 import type { OutboxEvent } from '../../outbox/events.js'

@@ -33,8 +33,9 @@ export async function scheduleNotificationRules(app: AppServices, event: OutboxE
 }
 
 /**
- * The same job as an SQL expression (the job's id, or NULL when none was added), for a send that schedules the rule in its own statement (when no
- * webhook endpoint needs the message.created fan-out: src/modules/messages/outbox.ts). It adds nothing
+ * The same job as an SQL expression (the job's id, or NULL when none was added), for a send that
+ * schedules the rule in its own statement (when no webhook endpoint needs the message.created
+ * fan-out: src/modules/messages/outbox.ts). It adds nothing
  * while the conversation's job is still waiting to run later: that job reads the conversation's latest
  * message when it runs, so a burst of sends costs one job, not one add_job (and one worker wake-up)
  * each. Why a skipped send is never missed: the statement holds the conversation's row lock from
