@@ -34,6 +34,22 @@ try {
   process.exit(1)
 }
 
+// Before the banner: whoever sees it may stop the process at once, and must get a graceful stop.
+let stopping = false
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.on(signal, () => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    app.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error({ err: String(e) }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  })
+
 const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host
 const base = url.replace(/^http:\/\/[^:]+/, `http://${shownHost}`)
 log.info({ url: `${base}/graphql`, database: config.databaseUrl ? 'DATABASE_URL' : `embedded (${config.dataDir})`, pubsub: config.redisUrl ? 'redis' : 'in-process' }, 'switchboard started')
@@ -50,17 +66,3 @@ const lines = [
 ]
 process.stdout.write(lines.filter((l, i) => l || i === 0 || i === lines.length - 1).join('\n') + '\n')
 
-let stopping = false
-for (const signal of ['SIGTERM', 'SIGINT'] as const)
-  process.on(signal, () => {
-    if (stopping) return
-    stopping = true
-    log.info({ signal }, 'shutting down')
-    app.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        log.error({ err: String(e) }, 'shutdown failed')
-        process.exit(1)
-      },
-    )
-  })
