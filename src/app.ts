@@ -6,7 +6,6 @@ import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createYoga, useReadinessCheck, type Plugin as YogaPlugin } from 'graphql-yoga'
-import { useGenericAuth } from '@envelop/generic-auth'
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
 import type { Config } from './env.js'
 import { createLogger, rateLimitedWarn, type Logger } from './logger.js'
@@ -18,6 +17,7 @@ import { TenantDbCache } from './db/tenant-scope.js'
 import { createPubSub } from './realtime/pubsub.js'
 import { createMetrics, useMetricsEndpoint, useRequestMetrics, useRestMetrics } from './server/metrics.js'
 import { createTokenVerifier, bearerToken } from './auth/token.js'
+import { useRequireViewer } from './auth/require-viewer.js'
 import { ViewerProvisioner, type Viewer } from './auth/viewer.js'
 import { AppError, unauthenticated } from './errors.js'
 import { createRateLimits } from './limits/rate-limits.js'
@@ -147,6 +147,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     renderGraphiQL,
     maskedErrors: { maskError },
     cors: corsOptions(config.allowedOrigins),
+    // The body size is enforced before the body is read (useRequestLimits: a declared Content-Length
+    // over MAX_REQUEST_BYTES is 413, a body of undeclared size 411, and Node's parser reads no more
+    // than the declared length). Yoga's own limit would pipe every request body through a counting
+    // stream on top of that (a few per cent of a send's server time) without refusing anything more.
+    maxRequestBodySize: false,
     // viewer is filled in by generic-auth (resolveViewer) before execution.
     context: ({ request }: { request?: Request }): Context => {
       const requestId = request?.headers.get('x-request-id')?.slice(0, 100) || randomUUID()
@@ -168,9 +173,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         costLimit: { maxCost: 20_000, flattenFragments: true },
         blockFieldSuggestion: { enabled: config.env === 'production' },
       }),
-      useGenericAuth<Viewer, Context & { request?: Request; connectionParams?: Record<string, unknown> }, 'viewer'>({
-        mode: 'protect-all',
-        contextFieldName: 'viewer',
+      useRequireViewer<Context & { request?: Request; connectionParams?: Record<string, unknown> }>({
         resolveUserFn: resolveViewer,
         validateUser: ({ user }) => (user ? undefined : unauthenticated()),
       }),

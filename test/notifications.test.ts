@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { outboxNamespace, startTestApp, type TestApp } from './kit/app.js'
 import { client } from './kit/execute.js'
-import { outboxDrained } from './kit/outbox.js'
+import { outboxDrained, outboxJobs, sql } from './kit/outbox.js'
+import { encodeGlobalId } from '../src/global-id.js'
+import { notifyUnreadMessage, type UnreadMessageJob } from '../src/modules/notifications/rules.js'
 import { waitUntil } from './kit/ready.js'
 import { startReceiver } from './kit/receiver.js'
 import { sseSubscribe } from './kit/sse.js'
@@ -177,6 +179,36 @@ describe('rules and preferences', () => {
     const after = await feed(m2)
     expect(after.nodes.map((n) => n.body)).toEqual(['See you there', 'Tickets are booked'])
     expect(after.unread).toBe(1)
+  })
+
+  it('a burst of messages waits in one unread-message job, which notifies of the latest message when it runs', async () => {
+    // A delay no test outlives: the job stays waiting, and the test runs it itself.
+    const waiting = outboxNamespace()
+    const slow = await startTestApp({ env: { NOTIFY_DELAY_MS: '3600000', OUTBOX_NAMESPACE: waiting } })
+    try {
+      const w = tenantWorld(slow.graphqlUrl, 'notify')
+      const [m1, m2] = await Promise.all([w.user('m1'), w.user('m2')])
+      const onSlow = client(slow.graphqlUrl)
+      const { createConversation } = (await onSlow({ document: CreateConversationDocument, token: m1.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m2'] } } })).expectData()
+      const send = async (user: TestUser, body: string) =>
+        (await onSlow({ document: SendMessageDocument, token: user.token, variables: { input: { conversationId: createConversation.conversation.id, body, clientMessageId: randomUUID() } } })).expectData().sendMessage.message
+      const first = await send(m1, 'one')
+      await send(m2, 'two')
+      await send(m1, 'three')
+      const jobs = (await outboxJobs(waiting)).filter((j) => j.task_identifier === `${waiting}:notify_unread_message`)
+      expect(jobs).toHaveLength(1)
+      const job = jobs[0]!.payload as UnreadMessageJob
+      expect(encodeGlobalId('Message', job.messageId)).toBe(first.id)
+
+      await notifyUnreadMessage(slow.app.services, job)
+      const m2Feed = (await onSlow({ document: NotificationsDocument, token: m2.token, variables: {} })).expectData().notifications.edges.map((e) => e.node.body)
+      const m1Feed = (await onSlow({ document: NotificationsDocument, token: m1.token, variables: {} })).expectData().notifications.edges.map((e) => e.node.body)
+      expect(m2Feed).toEqual(['three'])
+      expect(m1Feed).toEqual([])
+      await sql('select graphile_worker.remove_job($1)', [`notify:${job.conversationId}`])
+    } finally {
+      await slow.stop()
+    }
   })
 
   it('a SUPPORT conversation assigned to an operator by someone else notifies them; claiming it yourself does not', async () => {

@@ -16,6 +16,7 @@ import {
   CreateConversationDocument,
   CreateWebhookEndpointDocument,
   NodeDocument,
+  NotificationsDocument,
   RedeliverWebhookDocument,
   SendMessageDocument,
   UpdateConversationDocument,
@@ -318,6 +319,42 @@ describe('the transactional outbox', () => {
         expect(new Set(ids).size).toBe(N)
         expect(ids).toHaveLength(N)
         expect(new Set(receiver.requests.map((r) => (JSON.parse(r.body) as { data: { message: { body: string } } }).data.message.body)).size).toBe(N)
+      } finally {
+        await receiver.close()
+      }
+    })
+
+    it('an endpoint created through one node receives the very next message sent through the other; messages sent while none is subscribed, or while it is disabled, are not delivered and still notify', async () => {
+      const receiver = await startReceiver()
+      try {
+        const w = tenantWorld(t.graphqlUrl, 'webhooks')
+        const [admin, m1, m2] = await Promise.all([w.user('admin', 'admin'), w.user('m1'), w.user('m2')])
+        const { createConversation } = (await run({ document: CreateConversationDocument, token: m1.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m2'] } } })).expectData()
+        const conversationId = createConversation.conversation.id
+        const send = async (body: string) =>
+          (await client(p1.graphqlUrl)({ document: SendMessageDocument, token: m1.token, variables: { input: { conversationId, body, clientMessageId: randomUUID() } } })).expectData().sendMessage.message
+        const onP2 = client(p2.graphqlUrl)
+
+        // No endpoint yet: nothing is delivered, and the unread-message rule still runs.
+        await send('before any endpoint')
+        await outboxDrained(namespace)
+        const unread = (await run({ document: NotificationsDocument, token: m2.token, variables: {} })).expectData().notifications.edges.map((e) => e.node)
+        expect(unread).toMatchObject([{ type: 'message.unread', body: 'before any endpoint' }])
+
+        const { createWebhookEndpoint } = (await onP2({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input: { url: receiver.url, eventTypes: ['message.created'] } } })).expectData()
+        const next = await send('right after the endpoint')
+        const [first] = await receiver.waitFor(1)
+        expect((JSON.parse(first!.body) as { data: { message: { id: string } } }).data.message.id).toBe(next.id)
+
+        const endpointId = createWebhookEndpoint.endpoint.id
+        ;(await onP2({ document: UpdateWebhookEndpointDocument, token: admin.token, variables: { input: { endpointId, enabled: false } } })).expectData()
+        await send('while disabled')
+        ;(await onP2({ document: UpdateWebhookEndpointDocument, token: admin.token, variables: { input: { endpointId, enabled: true } } })).expectData()
+        const enabledAgain = await send('enabled again')
+        await receiver.waitFor(2)
+        await outboxDrained(namespace)
+        expect(receiver.requests.map((r) => (JSON.parse(r.body) as { data: { message: { id: string } } }).data.message.id)).toEqual([next.id, enabledAgain.id])
+        expect((await deliveries(admin.token)).map((d) => d.status)).toEqual(['SUCCEEDED', 'SUCCEEDED'])
       } finally {
         await receiver.close()
       }

@@ -3,7 +3,7 @@
 // one names the tenant explicitly; this file is the only such bypass, and test/tenant-scope.test.ts
 // runs every statement here with another tenant's ids.
 import { Prisma } from '../generated/prisma/client.js'
-import type { PrismaClient } from './client.js'
+import { queryDirect, type PrismaClient } from './client.js'
 import { asTenant } from './row-security.js'
 import { conversationSql, seesInternal, type MembershipSnapshot, type VisibilityViewer } from '../auth/visibility.js'
 import type { ConversationKind, Role } from '../generated/prisma/enums.js'
@@ -68,6 +68,18 @@ export async function lockUser(tx: { $queryRaw: PrismaClient['$queryRaw'] }, ten
   return rows.length > 0
 }
 
+// ---------------------------------------------------------------------------------- notifications
+
+/**
+ * Waits until no send holds the conversation's row lock (a send takes it until it commits), then lets
+ * the caller's transaction read: what it reads next includes every send that started before. False when
+ * the conversation is not the tenant's.
+ */
+export async function awaitConversationWriters(tx: { $queryRaw: PrismaClient['$queryRaw'] }, tenantId: string, conversationId: string) {
+  const rows = await asTenant(tenantId, () => tx.$queryRaw<Array<{ id: string }>>`SELECT id::text FROM "Conversation" WHERE id = ${conversationId}::uuid AND "tenantId" = ${tenantId}::uuid FOR SHARE`)
+  return rows.length > 0
+}
+
 // ------------------------------------------------------------------------------------------- send
 
 export interface SentMessageRow {
@@ -102,7 +114,8 @@ export async function sendAsParticipant(
   /** An outbox enqueue expression (it may read msg.* and conv.*), run by the same statement. */
   outbox: Prisma.Sql = Prisma.sql`NULL`,
 ): Promise<SentMessageRow | undefined> {
-  const rows = await asTenant(m.tenantId, () => prisma.$queryRaw<Array<Omit<SentMessageRow, 'sender'> & { senderExternalId: string; senderDisplayName: string; senderRole: Role; senderCreatedAt: Date; senderUpdatedAt: Date }>>`
+  // Through pg directly (queryDirect): the hot path, one statement, where Prisma's interpreter costs more than it.
+  const statement = Prisma.sql`
     WITH conv AS (
       UPDATE "Conversation" c
       SET "lastSeq" = c."lastSeq" + 1, "lastActivityAt" = now(), "lastMessageId" = ${m.messageId}::uuid, "lastPublicMessageId" = ${m.messageId}::uuid, "updatedAt" = now()
@@ -128,7 +141,9 @@ export async function sendAsParticipant(
     SELECT msg.id::text AS id, msg."tenantId"::text AS "tenantId", msg."conversationId"::text AS "conversationId", msg.seq, msg."senderId"::text AS "senderId",
            msg."clientMessageId", msg.body, msg."createdAt", msg."editedAt", msg."deletedAt", msg.internal, conv.kind::text AS kind,
            u."externalId" AS "senderExternalId", u."displayName" AS "senderDisplayName", u.role::text AS "senderRole", u."createdAt" AS "senderCreatedAt", u."updatedAt" AS "senderUpdatedAt"
-    FROM msg, conv, outbox, "User" u WHERE u.id = msg."senderId"`)
+    FROM msg, conv, outbox, "User" u WHERE u.id = msg."senderId"`
+  type Row = Omit<SentMessageRow, 'sender'> & { senderExternalId: string; senderDisplayName: string; senderRole: Role; senderCreatedAt: Date; senderUpdatedAt: Date }
+  const rows = await asTenant(m.tenantId, () => queryDirect<Row>(prisma, statement.text, statement.values))
   const row = rows[0]
   if (!row) return undefined
   const { senderExternalId, senderDisplayName, senderRole, senderCreatedAt, senderUpdatedAt, ...message } = row

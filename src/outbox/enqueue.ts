@@ -50,6 +50,10 @@ export interface Outbox {
    */
   enqueueSql(event: OutboxEvent | Prisma.Sql): Prisma.Sql
   addJob(tx: RawExecutor, task: string, payload: unknown, options?: AddJobOptions): Promise<void>
+  /** The same as an SQL expression (this outbox's schema and task namespace), for a single-statement write. */
+  addJobSql(task: string, payload: Prisma.Sql | unknown, options?: AddJobOptions): Prisma.Sql
+  /** A task's name as this outbox stores it (its namespace applied). */
+  taskName(task: string): string
   /** The worker's task list with this outbox's namespace applied to the task names. */
   taskList(tasks: Record<string, Task>): TaskList
 }
@@ -70,6 +74,8 @@ export function createOutbox(schema: string, namespace = ''): Outbox {
     enqueue: (tx, event) => addJob(tx, OUTBOX_EVENT_TASK, event, EVENT_JOB),
     enqueueSql: (event) => addJobSql(schema, name(OUTBOX_EVENT_TASK), event, EVENT_JOB),
     addJob,
+    addJobSql: (task, payload, options) => addJobSql(schema, name(task), payload, options),
+    taskName: name,
     taskList: (tasks) => Object.fromEntries(Object.entries(tasks).map(([task, fn]) => [name(task), fn])),
   }
 }

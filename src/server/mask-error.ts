@@ -51,6 +51,7 @@ export function isUnavailable(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } }; cause?: unknown }
   if (!e || typeof e !== 'object') return false
   if (typeof e.code === 'string' && (UNAVAILABLE_PRISMA_CODES.has(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03'].includes(e.code))) return true
+  if (/^08/.test(sqlStateOf(error) ?? '')) return true
   const cause = e.meta?.driverAdapterError?.cause
   if (cause && (UNAVAILABLE_KINDS.has(String(cause.kind)) || /^08|^57P0/.test(String(cause.originalCode ?? '')))) return true
   if (typeof e.message === 'string' && /ECONNREFUSED|Connection terminated|Can't reach database server|Timed out fetching a new connection/.test(e.message)) return true
@@ -58,8 +59,14 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 function isPostgresDataException(error: unknown): boolean {
-  const sqlState = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } })?.meta?.driverAdapterError?.cause?.originalCode
+  const sqlState = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } })?.meta?.driverAdapterError?.cause?.originalCode ?? sqlStateOf(error)
   return typeof sqlState === 'string' && sqlState.startsWith('22')
+}
+
+/** The SQLSTATE of an error from pg itself (the send statement runs through pg directly: db/client.ts queryDirect). */
+function sqlStateOf(error: unknown): string | undefined {
+  const e = error as { code?: unknown; severity?: unknown } | null
+  return e && typeof e === 'object' && typeof e.severity === 'string' && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined
 }
 
 function inputErrorMessage(error: GraphQLError): string {

@@ -13,6 +13,7 @@ import { joinConversation, writeTimeline } from '../../timeline/write.js'
 import { requireConversation } from '../conversations/access.js'
 import { applySupportSendRules } from '../support/service.js'
 import { messageCreatedEvent, messageCreatedEventSql } from '../webhooks/events.js'
+import { messageCreatedOutboxSql } from './outbox.js'
 
 export const MAX_CLIENT_MESSAGE_ID = 128
 
@@ -50,9 +51,8 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
     try {
       const message = { tenantId: viewer.tenantId, conversationId: input.conversationId, senderId: viewer.userId, messageId, clientMessageId, body: input.body }
       // Notifications and webhooks: message.created enqueued by the same statement (transactional outbox).
-      const outbox = ctx.app.outbox.enqueueSql(
-        messageCreatedEventSql(viewer, { id: input.conversationId, kind: Prisma.sql`conv.kind` }, { id: messageId, body: input.body, clientMessageId }, { seq: Prisma.sql`msg.seq`, createdAt: Prisma.sql`msg."createdAt"` }),
-      )
+      const event = messageCreatedEventSql(viewer, { id: input.conversationId, kind: Prisma.sql`conv.kind` }, { id: messageId, body: input.body, clientMessageId }, { seq: Prisma.sql`msg.seq`, createdAt: Prisma.sql`msg."createdAt"` })
+      const outbox = messageCreatedOutboxSql(ctx.app, event, { ...message, seq: Prisma.sql`msg.seq` })
       const sent = internal ? undefined : await sendAsParticipant(ctx.app.prisma, message, outbox)
       if (sent) {
         const { kind, ...message } = sent
@@ -86,7 +86,8 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
         // The sender has read their own conversation up to their message.
         await tx.participant.updateMany({ where: { conversationId: conversation.id, userId: viewer.userId, lastReadSeq: { lt: seq } }, data: { lastReadSeq: seq, lastDeliveredSeq: seq } })
         // Notifications and webhooks: message.created, in this transaction (transactional outbox).
-        await ctx.app.outbox.enqueue(tx, messageCreatedEvent(viewer, conversation, message))
+        const event = messageCreatedEvent(viewer, conversation, message)
+        await tx.$executeRaw`SELECT ${messageCreatedOutboxSql(ctx.app, event, { tenantId: viewer.tenantId, conversationId: conversation.id, messageId, senderId: viewer.userId, seq })}`
         return { message, seq, joined }
       })
       countSent(ctx, conversation.kind)
@@ -111,10 +112,10 @@ function countSent(ctx: Context, kind: string) {
   metrics.tenantMessagesSent.inc({ tenant: metrics.tenantLabel(viewerOf(ctx).tenantExternalId) })
 }
 
-/** A unique-key violation, from Prisma's client (P2002) or from a raw statement (SQLSTATE 23505). */
+/** A unique-key violation, from Prisma's client (P2002), a raw statement or pg directly (SQLSTATE 23505). */
 function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } }
-  return err.code === 'P2002' || err.meta?.code === '23505' || err.meta?.driverAdapterError?.cause?.originalCode === '23505' || err.code === 'P2010' && String((e as Error).message).includes('23505')
+  return err.code === 'P2002' || err.code === '23505' || err.meta?.code === '23505' || err.meta?.driverAdapterError?.cause?.originalCode === '23505' || err.code === 'P2010' && String((e as Error).message).includes('23505')
 }
 
 async function replay<M extends { id: string; body: string; editedAt: Date | null; deletedAt: Date | null }>(ctx: Context, original: M, body: string): Promise<M> {

@@ -7,8 +7,9 @@
 // Retries are scheduled by us (add_job with run_at and a job_key) rather than by graphile-worker's
 // own retry, because its backoff is fixed (exp(min(attempts, 10)) seconds) and cannot start at
 // WEBHOOK_RETRY_BASE_MS; the job itself always succeeds once the outcome is recorded.
+import { Prisma } from '../../generated/prisma/client.js'
 import type { AppServices } from '../../context.js'
-import type { OutboxEvent } from '../../outbox/events.js'
+import type { EventType, OutboxEvent } from '../../outbox/events.js'
 import { TENANT_FROM_SCOPE } from '../../db/tenant-scope.js'
 import { sendWebhook } from './send.js'
 
@@ -30,9 +31,20 @@ export function retryDelayMs(baseMs: number, attempt: number, random = Math.rand
   return Math.round(exponential * (1 + random() * 0.25))
 }
 
+/** The endpoints an event goes to: the tenant's enabled endpoints that subscribe to its type. */
+const subscribedTo = (type: EventType) => ({ enabled: true, eventTypes: { has: type } })
+
+/**
+ * The same rule as an SQL condition, for a write that enqueues the fan-out only when an endpoint will
+ * receive it (src/modules/messages/outbox.ts). The tenant is named, as every raw statement does.
+ */
+export function hasSubscribedEndpointSql(tenantId: string, type: EventType): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM "WebhookEndpoint" e WHERE e."tenantId" = ${tenantId}::uuid AND e.enabled AND ${type}::text = ANY (e."eventTypes"))`
+}
+
 export async function fanOutWebhooks(app: AppServices, event: OutboxEvent): Promise<void> {
   const db = app.tenantDbs.for(event.tenantId)
-  const endpoints = await db.webhookEndpoint.findMany({ where: { enabled: true, eventTypes: { has: event.type } }, select: { id: true } })
+  const endpoints = await db.webhookEndpoint.findMany({ where: subscribedTo(event.type), select: { id: true } })
   if (!endpoints.length) return
   const body = JSON.stringify({ type: event.type, timestamp: event.occurredAt, data: event.data })
   const webhookId = webhookIdOf(event.id)
