@@ -47,7 +47,9 @@ function parseOptions(argv: string[]): Options {
   const duration = Number(value('--duration') ?? 1)
   if (!(duration >= 0.5 && duration <= 600)) throw new BenchFailure('--duration must be from 0.5 to 600 seconds')
   const only = value('--only')?.split(',')
-  for (const o of only ?? []) if (!(SCENARIOS as readonly string[]).includes(o)) throw new BenchFailure(`--only: unknown scenario ${o} (one of ${SCENARIOS.join(', ')})`)
+  for (const o of only ?? [])
+    if (!(SCENARIOS as readonly string[]).includes(o))
+      throw new BenchFailure(`--only: unknown scenario ${o} (one of ${SCENARIOS.join(', ')})`)
   return {
     quick,
     subscribers: int('--subscribers', quick ? 200 : 1000, 10, 20_000),
@@ -68,7 +70,8 @@ async function seed(api: Api, options: Options): Promise<World> {
   const senderIds = Array.from({ length: 8 }, (_, i) => `sender-${i}`)
   const receiverIds = Array.from({ length: receiverCount }, (_, i) => `user-${String(i).padStart(5, '0')}`)
   await api.upsertUsers(admin, [...senderIds, ...receiverIds])
-  const tokens = async (ids: string[]): Promise<User[]> => Promise.all(ids.map(async (externalId) => ({ externalId, token: await api.sign(externalId, 'member', externalId) })))
+  const tokens = async (ids: string[]): Promise<User[]> =>
+    Promise.all(ids.map(async (externalId) => ({ externalId, token: await api.sign(externalId, 'member', externalId) })))
   const senders = await tokens(senderIds)
   const receivers = await tokens(receiverIds)
   const creator = senders[0]!.token
@@ -81,7 +84,8 @@ async function seed(api: Api, options: Options): Promise<World> {
   const small: string[] = new Array(options.smallConversations)
   let nextSmall = 0
   const createSmall = async () => {
-    for (let k = nextSmall++; k < options.smallConversations; k = nextSmall++) small[k] = await api.createGroup(creator, `bench small ${k}`, receiverIds.slice(k * 10, k * 10 + 10))
+    for (let k = nextSmall++; k < options.smallConversations; k = nextSmall++)
+      small[k] = await api.createGroup(creator, `bench small ${k}`, receiverIds.slice(k * 10, k * 10 + 10))
   }
   await Promise.all(Array.from({ length: 4 }, createSmall))
   const mid = await api.createGroup(creator, 'bench 100 members', receiverIds.slice(0, 100))
@@ -106,10 +110,13 @@ function sqlPerEventRow(b: Bench) {
 }
 
 function table(rows: Row[]): string {
-  const fmt = (n: number | undefined, unit = '') => (n === undefined || !Number.isFinite(n) ? '—' : `${n.toLocaleString('en-US')}${unit ? ` ${unit}` : ''}`)
+  const fmt = (n: number | undefined, unit = '') =>
+    n === undefined || !Number.isFinite(n) ? '—' : `${n.toLocaleString('en-US')}${unit ? ` ${unit}` : ''}`
   const lines = ['| figure | Switchboard | baseline | ratio | target (issue 7) |', '|---|---:|---:|---:|---|']
   for (const r of rows)
-    lines.push(`| ${r.figure} | ${fmt(r.value, r.unit)} | ${r.baseline === undefined ? r.baselineLabel : `${fmt(r.baseline, r.unit)} (${r.baselineLabel})`} | ${r.ratio === undefined ? '—' : `${round(r.ratio, r.ratio < 0.1 ? 3 : 2)}×`} | ${r.target} |`)
+    lines.push(
+      `| ${r.figure} | ${fmt(r.value, r.unit)} | ${r.baseline === undefined ? r.baselineLabel : `${fmt(r.baseline, r.unit)} (${r.baselineLabel})`} | ${r.ratio === undefined ? '—' : `${round(r.ratio, r.ratio < 0.1 ? 3 : 2)}×`} | ${r.target} |`,
+    )
   return lines.join('\n')
 }
 
@@ -174,7 +181,11 @@ async function main() {
   const seconds = Math.round((Date.now() - started) / 1000)
   const header =
     `Switchboard benchmark — ${db.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}, pub/sub ${process.env.REDIS_URL ? 'Redis' : 'in-process'}, ` +
-    `node ${process.version}, ${os.cpus().length} CPU(s), ${options.workers} load worker processes, ${options.quick ? 'quick' : 'default'} sizes, load average ${round(loadBefore, 1)} → ${round(os.loadavg()[0]!, 1)}, ${seconds} s (${Object.entries(timings).map(([k, v]) => `${k} ${v} s`).join(', ')})`
+    `node ${process.version}, ${os.cpus().length} CPU(s), ${options.workers} load worker processes, ${options.quick ? 'quick' : 'default'} sizes, load average ${round(loadBefore, 1)} → ${round(os.loadavg()[0]!, 1)}, ${seconds} s (${Object.entries(
+      timings,
+    )
+      .map(([k, v]) => `${k} ${v} s`)
+      .join(', ')})`
   process.stdout.write(`\n${header}\n\n${table(b.rows)}\n\n`)
   process.stdout.write(
     'Ratios are Switchboard ÷ baseline, both measured in this run. Every conversationEvents delivery was checked: each seq exactly once, in order;\n' +
@@ -182,7 +193,9 @@ async function main() {
       'RSS per connection (measured first, right after seeding): VmRSS of the server process (/proc/<pid>/status) with all N sockets subscribed minus with the first half, ÷ N/2;\n' +
       'each read after a rest and full GCs until steady (the bench preloads bench/lib/gc-preload.mjs: SIGUSR2 → gc()). Same for the raw ws process.\n\n',
   )
-  process.stdout.write(`BENCH_RESULT ${JSON.stringify({ ok: true, options, seconds, rows: b.rows, details: b.details, environment: { node: process.version, cpus: os.cpus().length, database: db.embedded ? 'embedded' : 'DATABASE_URL', pubsub: process.env.REDIS_URL ? 'redis' : 'in-process' } })}\n`)
+  process.stdout.write(
+    `BENCH_RESULT ${JSON.stringify({ ok: true, options, seconds, rows: b.rows, details: b.details, environment: { node: process.version, cpus: os.cpus().length, database: db.embedded ? 'embedded' : 'DATABASE_URL', pubsub: process.env.REDIS_URL ? 'redis' : 'in-process' } })}\n`,
+  )
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void finish(1, `interrupted by ${signal}`))

@@ -97,12 +97,27 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const inbox = new InboxRouter(broker, membership, warn)
   const outbox = createOutbox(config.outbox.schema, config.outbox.namespace)
   const limits = createRateLimits(config)
-  const services: AppServices = { config, log, prisma, tenantDbs, broker, timeline, membership, inbox, metrics, limits, outbox, shutdown: shutdown.signal }
+  const services: AppServices = {
+    config,
+    log,
+    prisma,
+    tenantDbs,
+    broker,
+    timeline,
+    membership,
+    inbox,
+    metrics,
+    limits,
+    outbox,
+    shutdown: shutdown.signal,
+  }
   registerOutboxGauges(metrics.registry, () => outboxStats(prisma, config.outbox.schema))
   // The outbox worker runs in every server process (unless OUTBOX_WORKER=false); jobs are shared out with
   // SKIP LOCKED. Its handlers use their own small Prisma pool, so background work never takes the
   // connections requests wait for (and its statements are not in switchboard_db_queries_total).
-  const workerPrisma = config.outbox.worker ? createPrismaClient(databaseUrl, config.outbox.concurrency + 1, undefined, { rowSecurity: config.rowLevelSecurity, onConnectionError }) : undefined
+  const workerPrisma = config.outbox.worker
+    ? createPrismaClient(databaseUrl, config.outbox.concurrency + 1, undefined, { rowSecurity: config.rowLevelSecurity, onConnectionError })
+    : undefined
   const worker = !workerPrisma
     ? { stop: async () => {} }
     : await startOutboxWorker({
@@ -111,14 +126,24 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         concurrency: config.outbox.concurrency,
         log,
         warn,
-        taskList: outbox.taskList(outboxTasks({ ...services, prisma: workerPrisma, tenantDbs: new TenantDbCache(workerPrisma, { rowSecurity: config.rowLevelSecurity }) })),
+        taskList: outbox.taskList(
+          outboxTasks({
+            ...services,
+            prisma: workerPrisma,
+            tenantDbs: new TenantDbCache(workerPrisma, { rowSecurity: config.rowLevelSecurity }),
+          }),
+        ),
       })
   const verifyToken = await createTokenVerifier(config.jwt)
   const viewers = new ViewerProvisioner(prisma)
 
   // Failed authentications count per client IP (the socket's address: put a proxy's own limits in front
   // of it); an IP over RATE_LIMIT_AUTH_FAILURES_PER_IP gets RATE_LIMITED before its token is looked at.
-  const resolveViewer = async (ctx: { request?: Request; connectionParams?: Record<string, unknown>; req?: IncomingMessage }): Promise<Viewer | null> => {
+  const resolveViewer = async (ctx: {
+    request?: Request
+    connectionParams?: Record<string, unknown>
+    req?: IncomingMessage
+  }): Promise<Viewer | null> => {
     const ip = ctx.req?.socket?.remoteAddress ?? 'unknown'
     const header = ctx.connectionParams ? authorizationParam(ctx.connectionParams) : ctx.request?.headers.get('authorization')
     let claims
@@ -185,7 +210,10 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         endpoint: '/ready',
         check: async () => {
           const [database, redis] = await Promise.all([
-            prisma.$queryRaw`select 1`.then(() => true, () => false),
+            prisma.$queryRaw`select 1`.then(
+              () => true,
+              () => false,
+            ),
             pubsub.ping(),
           ])
           return database && redis
@@ -202,7 +230,10 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
 
   // A client must send its headers within HEADERS_TIMEOUT_MS and its whole request within
   // REQUEST_TIMEOUT_MS (408, socket closed): a body trickling a byte at a time cannot hold a socket.
-  const server: Server = createServer({ requestTimeout: config.requestTimeoutMs, headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1000 }, yoga)
+  const server: Server = createServer(
+    { requestTimeout: config.requestTimeoutMs, headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1000 },
+    yoga,
+  )
   const websockets = attachWebSocketServer({ server, yoga, services, resolveViewer })
 
   let stopped: Promise<void> | undefined

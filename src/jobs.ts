@@ -5,7 +5,12 @@ import type { AppServices } from './context.js'
 import { OUTBOX_EVENT_TASK } from './outbox/enqueue.js'
 import type { OutboxEvent } from './outbox/events.js'
 import { deliverWebhook, fanOutWebhooks, WEBHOOK_DELIVER_TASK, type DeliverJob } from './modules/webhooks/dispatch.js'
-import { NOTIFY_UNREAD_MESSAGE_TASK, notifyUnreadMessage, scheduleNotificationRules, type UnreadMessageJob } from './modules/notifications/rules.js'
+import {
+  NOTIFY_UNREAD_MESSAGE_TASK,
+  notifyUnreadMessage,
+  scheduleNotificationRules,
+  type UnreadMessageJob,
+} from './modules/notifications/rules.js'
 
 export function outboxTasks(app: AppServices): Record<string, Task> {
   return {

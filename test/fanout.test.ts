@@ -32,21 +32,30 @@ beforeAll(async () => {
 afterAll(() => t.stop())
 
 const metrics = () => t.app.services.metrics
-const counter = async (c: { get(): Promise<{ values: Array<{ value: number }> }> }) => (await c.get()).values.reduce((sum, v) => sum + v.value, 0)
+const counter = async (c: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
+  (await c.get()).values.reduce((sum, v) => sum + v.value, 0)
 const dbQueries = () => counter(metrics().dbQueries)
 
 const liveSubscriptions = (field: string, count: number) => liveOn(t.url, field, count)
 const activeCount = (field: string) => activeSubscriptions(t.url, field)
 
 const send = (user: TestUser, conversationId: string, body: string) =>
-  run({ document: SendMessageDocument, token: user.token, variables: { input: { conversationId, body, clientMessageId: crypto.randomUUID() } } }).then((r) => r.expectData().sendMessage.message)
+  run({
+    document: SendMessageDocument,
+    token: user.token,
+    variables: { input: { conversationId, body, clientMessageId: crypto.randomUUID() } },
+  }).then((r) => r.expectData().sendMessage.message)
 
 async function groupConversation(memberCount: number) {
   const w = tenantWorld(t.graphqlUrl)
   const op = await w.user('op', 'operator')
   const members = await Promise.all(Array.from({ length: memberCount }, (_, i) => w.user(`m${i}`)))
   const { createConversation } = (
-    await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: members.map((m) => m.externalId) } } })
+    await run({
+      document: CreateConversationDocument,
+      token: op.token,
+      variables: { input: { kind: 'GROUP', participantExternalIds: members.map((m) => m.externalId) } },
+    })
   ).expectData()
   return { w, op, members, conversationId: createConversation.conversation.id }
 }
@@ -107,10 +116,27 @@ describe('fan-out once per event', () => {
     await send(m1, conversationId, 'from m1') // m0 has not read it: unread 1 for m0, op and admin; 0 for m1
     const [forM0, forM1, forAdmin, forOp] = await Promise.all(subs.map(async (s) => (await s.waitFor(1))[0]!.conversationEvents))
     const message = (e: typeof forM0) => (e && 'message' in e ? e.message : undefined)
-    expect(message(forM0)).toMatchObject({ body: 'from m1', viewerCanEdit: false, viewerCanDelete: false, conversation: { unreadCount: 1, viewerCanManageParticipants: false } })
-    expect(message(forM1)).toMatchObject({ viewerCanEdit: true, viewerCanDelete: true, conversation: { unreadCount: 0, viewerCanManageParticipants: false } })
-    expect(message(forAdmin)).toMatchObject({ viewerCanEdit: false, viewerCanDelete: true, conversation: { unreadCount: 1, viewerCanManageParticipants: true } })
-    expect(message(forOp)).toMatchObject({ viewerCanEdit: false, viewerCanDelete: false, conversation: { unreadCount: 1, viewerCanManageParticipants: true } })
+    expect(message(forM0)).toMatchObject({
+      body: 'from m1',
+      viewerCanEdit: false,
+      viewerCanDelete: false,
+      conversation: { unreadCount: 1, viewerCanManageParticipants: false },
+    })
+    expect(message(forM1)).toMatchObject({
+      viewerCanEdit: true,
+      viewerCanDelete: true,
+      conversation: { unreadCount: 0, viewerCanManageParticipants: false },
+    })
+    expect(message(forAdmin)).toMatchObject({
+      viewerCanEdit: false,
+      viewerCanDelete: true,
+      conversation: { unreadCount: 1, viewerCanManageParticipants: true },
+    })
+    expect(message(forOp)).toMatchObject({
+      viewerCanEdit: false,
+      viewerCanDelete: false,
+      conversation: { unreadCount: 1, viewerCanManageParticipants: true },
+    })
     await Promise.all(subs.map((s) => s.close()))
   })
 
@@ -123,7 +149,13 @@ describe('fan-out once per event', () => {
     const signals = subscribe(t.wsUrl, { token: m1.token, document: ConversationSignalsDocument, variables: { conversationId } })
     await liveSubscriptions('conversationEvents', baseEvents + 1)
     await liveSubscriptions('conversationSignals', baseSignals + 1)
-    ;(await run({ document: RemoveParticipantDocument, token: op.token, variables: { input: { conversationId, participantExternalId: 'm1' } } })).expectData()
+    ;(
+      await run({
+        document: RemoveParticipantDocument,
+        token: op.token,
+        variables: { input: { conversationId, participantExternalId: 'm1' } },
+      })
+    ).expectData()
     ;(await run({ document: SetTypingDocument, token: m0.token, variables: { input: { conversationId } } })).expectData()
     await send(m0, conversationId, 'after the removal')
     expect(await events.done).toBe('complete')
@@ -141,7 +173,13 @@ describe('inbox and groups', () => {
     const baseline = await activeCount('inboxEvents')
     const inbox = subscribe(t.wsUrl, { token: admin.token, document: InboxEventsDocument })
     await liveSubscriptions('inboxEvents', baseline + 1)
-    const { createConversation } = (await run({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } } })).expectData()
+    const { createConversation } = (
+      await run({
+        document: CreateConversationDocument,
+        token: op.token,
+        variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } },
+      })
+    ).expectData()
     await send(m1, createConversation.conversation.id, 'hello')
     const events = await inbox.waitFor(2)
     expect(events.map((e) => [e.inboxEvents.reason, e.inboxEvents.conversationId])).toEqual([
@@ -155,22 +193,40 @@ describe('inbox and groups', () => {
   it("an operator added to a group hears of the group's conversations; removed, their live streams end", async () => {
     const w = tenantWorld(t.graphqlUrl)
     const [admin, op, m1] = await Promise.all([w.user('admin', 'admin'), w.user('op', 'operator'), w.user('m1')])
-    const { createGroup } = (await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'support' } } })).expectData()
+    const { createGroup } = (
+      await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'support' } } })
+    ).expectData()
     const { createConversation } = (
-      await run({ document: CreateConversationDocument, token: m1.token, variables: { input: { kind: 'SUPPORT', participantExternalIds: [], groupIds: [createGroup.group.id] } } })
+      await run({
+        document: CreateConversationDocument,
+        token: m1.token,
+        variables: { input: { kind: 'SUPPORT', participantExternalIds: [], groupIds: [createGroup.group.id] } },
+      })
     ).expectData()
     const conversationId = createConversation.conversation.id
     const baseline = await activeCount('inboxEvents')
     const inbox = subscribe(t.wsUrl, { token: op.token, document: InboxEventsDocument })
     await liveSubscriptions('inboxEvents', baseline + 1)
-    ;(await run({ document: AddGroupMembersDocument, token: admin.token, variables: { input: { groupId: createGroup.group.id, memberExternalIds: ['op'] } } })).expectData()
+    ;(
+      await run({
+        document: AddGroupMembersDocument,
+        token: admin.token,
+        variables: { input: { groupId: createGroup.group.id, memberExternalIds: ['op'] } },
+      })
+    ).expectData()
     const [added] = await inbox.waitFor(1)
     expect(added!.inboxEvents).toMatchObject({ reason: 'ADDED', conversationId })
 
     const base = await activeCount('conversationEvents')
     const events = subscribe(t.wsUrl, { token: op.token, document: ConversationEventsDocument, variables: { conversationId } })
     await liveSubscriptions('conversationEvents', base + 1)
-    ;(await run({ document: RemoveGroupMembersDocument, token: admin.token, variables: { input: { groupId: createGroup.group.id, memberExternalIds: ['op'] } } })).expectData()
+    ;(
+      await run({
+        document: RemoveGroupMembersDocument,
+        token: admin.token,
+        variables: { input: { groupId: createGroup.group.id, memberExternalIds: ['op'] } },
+      })
+    ).expectData()
     expect(await events.done).toBe('complete')
     const [, removed] = await inbox.waitFor(2)
     expect(removed!.inboxEvents).toMatchObject({ reason: 'REMOVED', conversationId, conversation: null })
@@ -182,17 +238,33 @@ describe('inbox and groups', () => {
 
 describe('backpressure', () => {
   it('a consumer that stops reading is closed with 1013 once its send buffer stays over the limit (it resumes with afterSeq)', async () => {
-    const slow = await startTestApp({ env: { WS_MAX_BUFFERED_BYTES: '65536', WS_SLOW_CONSUMER_MS: '200', MAX_MESSAGE_LENGTH: '200000', MAX_REQUEST_BYTES: '1048576' } })
+    const slow = await startTestApp({
+      env: { WS_MAX_BUFFERED_BYTES: '65536', WS_SLOW_CONSUMER_MS: '200', MAX_MESSAGE_LENGTH: '200000', MAX_REQUEST_BYTES: '1048576' },
+    })
     try {
       const w = tenantWorld(slow.graphqlUrl)
       const [op, m1] = await Promise.all([w.user('op', 'operator'), w.user('m1')])
       const runSlow = client(slow.graphqlUrl)
-      const { createConversation } = (await runSlow({ document: CreateConversationDocument, token: op.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } } })).expectData()
+      const { createConversation } = (
+        await runSlow({
+          document: CreateConversationDocument,
+          token: op.token,
+          variables: { input: { kind: 'GROUP', participantExternalIds: ['m1'] } },
+        })
+      ).expectData()
       const conversationId = createConversation.conversation.id
       const body = 'x'.repeat(190_000)
       for (let i = 0; i < 100; i += 4)
         await Promise.all(
-          [0, 1, 2, 3].map(async (j) => (await runSlow({ document: SendMessageDocument, token: op.token, variables: { input: { conversationId, body, clientMessageId: `big-${i + j}` } } })).expectData()),
+          [0, 1, 2, 3].map(async (j) =>
+            (
+              await runSlow({
+                document: SendMessageDocument,
+                token: op.token,
+                variables: { input: { conversationId, body, clientMessageId: `big-${i + j}` } },
+              })
+            ).expectData(),
+          ),
         )
       // A raw graphql-transport-ws client that subscribes to the ~19 MB backlog, then stops reading.
       const { default: WebSocket } = await import('ws')
@@ -201,7 +273,8 @@ describe('backpressure', () => {
       await new Promise((resolve) => socket.once('open', resolve))
       socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${m1.token}` } }))
       await new Promise((resolve) => socket.once('message', resolve))
-      const query = 'subscription($c: ID!) { conversationEvents(conversationId: $c, afterSeq: 0) { seq ... on MessageAddedEvent { message { body } } } }'
+      const query =
+        'subscription($c: ID!) { conversationEvents(conversationId: $c, afterSeq: 0) { seq ... on MessageAddedEvent { message { body } } } }'
       socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables: { c: conversationId } } }))
       ;(socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause()
       const closedByServer = async () => (await counter(slow.app.services.metrics.slowConsumersClosed)) > 0

@@ -33,41 +33,77 @@ let namespace: string
 
 beforeAll(async () => {
   namespace = outboxNamespace()
-  t = await startTestApp({ env: { NOTIFY_DELAY_MS: '20', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '20', OUTBOX_NAMESPACE: namespace } })
+  t = await startTestApp({
+    env: { NOTIFY_DELAY_MS: '20', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '20', OUTBOX_NAMESPACE: namespace },
+  })
   run = client(t.graphqlUrl)
 })
 afterAll(async () => {
   await t?.stop()
 })
 
-const publish = (token: string, recipientExternalIds: string[], extra: Partial<{ type: string; title: string; body: string; data: unknown; idempotencyKey: string }> = {}) =>
-  run({ document: PublishNotificationDocument, token, variables: { input: { recipientExternalIds, type: 'invoice.paid', title: 'Invoice paid', idempotencyKey: randomUUID(), ...extra } } })
+const publish = (
+  token: string,
+  recipientExternalIds: string[],
+  extra: Partial<{ type: string; title: string; body: string; data: unknown; idempotencyKey: string }> = {},
+) =>
+  run({
+    document: PublishNotificationDocument,
+    token,
+    variables: { input: { recipientExternalIds, type: 'invoice.paid', title: 'Invoice paid', idempotencyKey: randomUUID(), ...extra } },
+  })
 
 const feed = async (user: TestUser, variables: { first?: number; after?: string; unreadOnly?: boolean } = {}) => {
   const data = (await run({ document: NotificationsDocument, token: user.token, variables })).expectData()
-  return { nodes: data.notifications.edges.map((e) => e.node), edges: data.notifications.edges, pageInfo: data.notifications.pageInfo, unread: data.notificationUnreadCount }
+  return {
+    nodes: data.notifications.edges.map((e) => e.node),
+    edges: data.notifications.edges,
+    pageInfo: data.notifications.pageInfo,
+    unread: data.notificationUnreadCount,
+  }
 }
 
 /** Resolves once `n` notificationAdded subscriptions are live on the server (a state, not a delay). */
 const liveSubscriptions = (n: number) =>
-  waitUntil(async () => ((await t.app.services.metrics.activeSubscriptions.get()).values.find((v) => v.labels.field === 'notificationAdded')?.value ?? 0) >= n, `${n} notificationAdded subscriptions are live`)
+  waitUntil(
+    async () =>
+      ((await t.app.services.metrics.activeSubscriptions.get()).values.find((v) => v.labels.field === 'notificationAdded')?.value ?? 0) >=
+      n,
+    `${n} notificationAdded subscriptions are live`,
+  )
 
 describe('publishNotification', () => {
   it("reaches the recipient's query and live subscriptions (graphql-ws and SSE) once, and no one else: not another user, not a same-named user of another tenant", async () => {
     const a = tenantWorld(t.graphqlUrl, 'notify')
     const b = tenantWorld(t.graphqlUrl, 'notify')
-    const [svc, alice, bob, aliceB, svcB] = await Promise.all([a.user('svc', 'service'), a.user('alice'), a.user('bob'), b.user('alice'), b.user('svc', 'service')])
-    const before = (await t.app.services.metrics.activeSubscriptions.get()).values.find((v) => v.labels.field === 'notificationAdded')?.value ?? 0
+    const [svc, alice, bob, aliceB, svcB] = await Promise.all([
+      a.user('svc', 'service'),
+      a.user('alice'),
+      a.user('bob'),
+      b.user('alice'),
+      b.user('svc', 'service'),
+    ])
+    const before =
+      (await t.app.services.metrics.activeSubscriptions.get()).values.find((v) => v.labels.field === 'notificationAdded')?.value ?? 0
     const aliceWs = subscribe(t.wsUrl, { document: NotificationAddedDocument, token: alice.token })
     const bobWs = subscribe(t.wsUrl, { document: NotificationAddedDocument, token: bob.token })
     const aliceBWs = subscribe(t.wsUrl, { document: NotificationAddedDocument, token: aliceB.token })
     const aliceSse = await sseSubscribe(t.graphqlUrl, { document: NotificationAddedDocument, token: alice.token })
     try {
       await liveSubscriptions(before + 4)
-      const { publishNotification } = (await publish(svc.token, ['alice'], { body: 'Invoice #42 was paid', data: { invoiceId: 'inv_42', amount: 4200 } })).expectData()
+      const { publishNotification } = (
+        await publish(svc.token, ['alice'], { body: 'Invoice #42 was paid', data: { invoiceId: 'inv_42', amount: 4200 } })
+      ).expectData()
       expect(publishNotification.createdCount).toBe(1)
       const [event] = await aliceWs.waitFor(1)
-      expect(event!.notificationAdded).toMatchObject({ id: publishNotification.notifications[0]!.id, type: 'invoice.paid', title: 'Invoice paid', body: 'Invoice #42 was paid', data: { invoiceId: 'inv_42', amount: 4200 }, readAt: null })
+      expect(event!.notificationAdded).toMatchObject({
+        id: publishNotification.notifications[0]!.id,
+        type: 'invoice.paid',
+        title: 'Invoice paid',
+        body: 'Invoice #42 was paid',
+        data: { invoiceId: 'inv_42', amount: 4200 },
+        readAt: null,
+      })
       const [sseEvent] = await aliceSse.waitFor(1)
       expect(sseEvent!.data!.notificationAdded.id).toBe(event!.notificationAdded.id)
 
@@ -97,7 +133,8 @@ describe('publishNotification', () => {
     const idempotencyKey = `invoice-42-paid-${randomUUID()}`
     const first = (await publish(admin.token, ['alice', 'bob'], { idempotencyKey })).expectData().publishNotification
     expect(first.createdCount).toBe(2)
-    const again = (await publish(admin.token, ['alice', 'bob'], { idempotencyKey, title: 'Invoice paid (retry)' })).expectData().publishNotification
+    const again = (await publish(admin.token, ['alice', 'bob'], { idempotencyKey, title: 'Invoice paid (retry)' })).expectData()
+      .publishNotification
     expect(again.createdCount).toBe(0)
     expect(again.notifications.map((n) => n.id).sort()).toEqual(first.notifications.map((n) => n.id).sort())
     const concurrentKey = randomUUID()
@@ -136,16 +173,30 @@ describe('the feed', () => {
 
     const bobCursor = (await feed(bob, { first: 1 })).pageInfo.endCursor!
     ;(await run({ document: NotificationsDocument, token: alice.token, variables: { after: bobCursor } })).expectError('BAD_USER_INPUT')
-    ;(await run({ document: NotificationsDocument, token: alice.token, variables: { after: 'not-a-cursor' } })).expectError('BAD_USER_INPUT')
+    ;(await run({ document: NotificationsDocument, token: alice.token, variables: { after: 'not-a-cursor' } })).expectError(
+      'BAD_USER_INPUT',
+    )
 
-    const marked = (await run({ document: MarkNotificationsReadDocument, token: alice.token, variables: { input: { ids: [page1.nodes[0]!.id, page1.nodes[1]!.id] } } })).expectData()
+    const marked = (
+      await run({
+        document: MarkNotificationsReadDocument,
+        token: alice.token,
+        variables: { input: { ids: [page1.nodes[0]!.id, page1.nodes[1]!.id] } },
+      })
+    ).expectData()
     expect(marked.markNotificationsRead).toEqual({ markedCount: 2, unreadCount: 3 })
     expect((await feed(alice, { unreadOnly: true })).nodes.map((n) => n.title)).toEqual(['n3', 'n2', 'n1'])
     // Another user's ids change nothing of theirs.
     const bobIds = (await feed(bob)).nodes.map((n) => n.id)
-    expect((await run({ document: MarkNotificationsReadDocument, token: alice.token, variables: { input: { ids: bobIds } } })).expectData().markNotificationsRead.markedCount).toBe(0)
+    expect(
+      (await run({ document: MarkNotificationsReadDocument, token: alice.token, variables: { input: { ids: bobIds } } })).expectData()
+        .markNotificationsRead.markedCount,
+    ).toBe(0)
     expect((await feed(bob)).unread).toBe(5)
-    expect((await run({ document: MarkNotificationsReadDocument, token: alice.token, variables: { input: { all: true } } })).expectData().markNotificationsRead).toEqual({ markedCount: 3, unreadCount: 0 })
+    expect(
+      (await run({ document: MarkNotificationsReadDocument, token: alice.token, variables: { input: { all: true } } })).expectData()
+        .markNotificationsRead,
+    ).toEqual({ markedCount: 3, unreadCount: 0 })
     expect((await feed(alice)).nodes.every((n) => n.readAt !== null)).toBe(true)
     ;(await run({ document: MarkNotificationsReadDocument, token: alice.token, variables: { input: {} } })).expectError('BAD_USER_INPUT')
   })
@@ -155,18 +206,42 @@ describe('rules and preferences', () => {
   it('a message you have not received becomes one unread notification per conversation until you read it, never for the sender, and none in a muted conversation', async () => {
     const w = tenantWorld(t.graphqlUrl, 'notify')
     const [m1, m2, m3] = await Promise.all([w.user('m1'), w.user('m2'), w.user('m3')])
-    const { createConversation } = (await run({ document: CreateConversationDocument, token: m1.token, variables: { input: { kind: 'GROUP', subject: 'Trip', participantExternalIds: ['m2', 'm3'] } } })).expectData()
+    const { createConversation } = (
+      await run({
+        document: CreateConversationDocument,
+        token: m1.token,
+        variables: { input: { kind: 'GROUP', subject: 'Trip', participantExternalIds: ['m2', 'm3'] } },
+      })
+    ).expectData()
     const conversationId = createConversation.conversation.id
-    ;(await run({ document: UpdateNotificationPreferencesDocument, token: m3.token, variables: { input: { mutedConversationIds: [conversationId] } } })).expectData()
+    ;(
+      await run({
+        document: UpdateNotificationPreferencesDocument,
+        token: m3.token,
+        variables: { input: { mutedConversationIds: [conversationId] } },
+      })
+    ).expectData()
     const send = async (body: string) => {
-      ;(await run({ document: SendMessageDocument, token: m1.token, variables: { input: { conversationId, body, clientMessageId: randomUUID() } } })).expectData()
+      ;(
+        await run({
+          document: SendMessageDocument,
+          token: m1.token,
+          variables: { input: { conversationId, body, clientMessageId: randomUUID() } },
+        })
+      ).expectData()
       await outboxDrained(namespace)
     }
 
     await send('Tickets are booked')
     const first = await feed(m2)
     expect(first.nodes).toHaveLength(1)
-    expect(first.nodes[0]).toMatchObject({ type: 'message.unread', title: 'New message in Trip', body: 'Tickets are booked', entityId: conversationId, readAt: null })
+    expect(first.nodes[0]).toMatchObject({
+      type: 'message.unread',
+      title: 'New message in Trip',
+      body: 'Tickets are booked',
+      entityId: conversationId,
+      readAt: null,
+    })
     expect((first.nodes[0]!.data as { conversationId: string }).conversationId).toBe(conversationId)
     expect((await feed(m1)).nodes).toEqual([])
     expect((await feed(m3)).nodes).toEqual([])
@@ -189,9 +264,21 @@ describe('rules and preferences', () => {
       const w = tenantWorld(slow.graphqlUrl, 'notify')
       const [m1, m2] = await Promise.all([w.user('m1'), w.user('m2')])
       const onSlow = client(slow.graphqlUrl)
-      const { createConversation } = (await onSlow({ document: CreateConversationDocument, token: m1.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m2'] } } })).expectData()
+      const { createConversation } = (
+        await onSlow({
+          document: CreateConversationDocument,
+          token: m1.token,
+          variables: { input: { kind: 'GROUP', participantExternalIds: ['m2'] } },
+        })
+      ).expectData()
       const send = async (user: TestUser, body: string) =>
-        (await onSlow({ document: SendMessageDocument, token: user.token, variables: { input: { conversationId: createConversation.conversation.id, body, clientMessageId: randomUUID() } } })).expectData().sendMessage.message
+        (
+          await onSlow({
+            document: SendMessageDocument,
+            token: user.token,
+            variables: { input: { conversationId: createConversation.conversation.id, body, clientMessageId: randomUUID() } },
+          })
+        ).expectData().sendMessage.message
       const first = await send(m1, 'one')
       await send(m2, 'two')
       await send(m1, 'three')
@@ -201,8 +288,12 @@ describe('rules and preferences', () => {
       expect(encodeGlobalId('Message', job.messageId)).toBe(first.id)
 
       await notifyUnreadMessage(slow.app.services, job)
-      const m2Feed = (await onSlow({ document: NotificationsDocument, token: m2.token, variables: {} })).expectData().notifications.edges.map((e) => e.node.body)
-      const m1Feed = (await onSlow({ document: NotificationsDocument, token: m1.token, variables: {} })).expectData().notifications.edges.map((e) => e.node.body)
+      const m2Feed = (await onSlow({ document: NotificationsDocument, token: m2.token, variables: {} }))
+        .expectData()
+        .notifications.edges.map((e) => e.node.body)
+      const m1Feed = (await onSlow({ document: NotificationsDocument, token: m1.token, variables: {} }))
+        .expectData()
+        .notifications.edges.map((e) => e.node.body)
       expect(m2Feed).toEqual(['three'])
       expect(m1Feed).toEqual([])
       await sql('select graphile_worker.remove_job($1)', [`notify:${job.conversationId}`])
@@ -214,13 +305,27 @@ describe('rules and preferences', () => {
   it('a SUPPORT conversation assigned to an operator by someone else notifies them; claiming it yourself does not', async () => {
     const w = tenantWorld(t.graphqlUrl, 'notify')
     const [admin, op, user] = await Promise.all([w.user('admin', 'admin'), w.user('op', 'operator'), w.user('user')])
-    const { createGroup } = (await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'support', memberExternalIds: ['op'] } } })).expectData()
+    const { createGroup } = (
+      await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'support', memberExternalIds: ['op'] } } })
+    ).expectData()
     const open = async () =>
-      (await run({ document: CreateConversationDocument, token: user.token, variables: { input: { kind: 'SUPPORT', subject: 'Refund', groupIds: [createGroup.group.id] } } })).expectData().createConversation.conversation.id
+      (
+        await run({
+          document: CreateConversationDocument,
+          token: user.token,
+          variables: { input: { kind: 'SUPPORT', subject: 'Refund', groupIds: [createGroup.group.id] } },
+        })
+      ).expectData().createConversation.conversation.id
     const claimed = await open()
     ;(await run({ document: ClaimConversationDocument, token: op.token, variables: { input: { conversationId: claimed } } })).expectData()
     const assigned = await open()
-    ;(await run({ document: AssignConversationDocument, token: admin.token, variables: { input: { conversationId: assigned, assigneeExternalId: 'op', expectedVersion: 1 } } })).expectData()
+    ;(
+      await run({
+        document: AssignConversationDocument,
+        token: admin.token,
+        variables: { input: { conversationId: assigned, assigneeExternalId: 'op', expectedVersion: 1 } },
+      })
+    ).expectData()
     await outboxDrained(namespace)
     const { nodes } = await feed(op)
     expect(nodes.map((n) => [n.type, n.title, n.entityId])).toEqual([['conversation.assigned', 'Assigned to you: Refund', assigned]])
@@ -230,11 +335,24 @@ describe('rules and preferences', () => {
   it('an internal note never notifies the end user; a visible reply does', async () => {
     const w = tenantWorld(t.graphqlUrl, 'notify')
     const [admin, op, user] = await Promise.all([w.user('admin', 'admin'), w.user('op', 'operator'), w.user('user')])
-    const { createGroup } = (await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'support', memberExternalIds: ['op'] } } })).expectData()
-    const conversationId = (await run({ document: CreateConversationDocument, token: user.token, variables: { input: { kind: 'SUPPORT', groupIds: [createGroup.group.id] } } })).expectData()
-      .createConversation.conversation.id
+    const { createGroup } = (
+      await run({ document: CreateGroupDocument, token: admin.token, variables: { input: { name: 'support', memberExternalIds: ['op'] } } })
+    ).expectData()
+    const conversationId = (
+      await run({
+        document: CreateConversationDocument,
+        token: user.token,
+        variables: { input: { kind: 'SUPPORT', groupIds: [createGroup.group.id] } },
+      })
+    ).expectData().createConversation.conversation.id
     const write = async (body: string, internal: boolean) => {
-      ;(await run({ document: SendMessageDocument, token: op.token, variables: { input: { conversationId, body, clientMessageId: randomUUID(), internal } } })).expectData()
+      ;(
+        await run({
+          document: SendMessageDocument,
+          token: op.token,
+          variables: { input: { conversationId, body, clientMessageId: randomUUID(), internal } },
+        })
+      ).expectData()
       await outboxDrained(namespace)
     }
     await write('SECRET note', true)
@@ -246,7 +364,13 @@ describe('rules and preferences', () => {
   it('a muted type is not delivered to the user who muted it', async () => {
     const w = tenantWorld(t.graphqlUrl, 'notify')
     const [svc, alice, bob] = await Promise.all([w.user('svc', 'service'), w.user('alice'), w.user('bob')])
-    const prefs = (await run({ document: UpdateNotificationPreferencesDocument, token: alice.token, variables: { input: { mutedTypes: ['marketing.promo'] } } })).expectData()
+    const prefs = (
+      await run({
+        document: UpdateNotificationPreferencesDocument,
+        token: alice.token,
+        variables: { input: { mutedTypes: ['marketing.promo'] } },
+      })
+    ).expectData()
     expect(prefs.updateNotificationPreferences.preferences.mutedTypes).toEqual(['marketing.promo'])
     expect((await publish(svc.token, ['alice', 'bob'], { type: 'marketing.promo' })).expectData().publishNotification.createdCount).toBe(1)
     expect((await feed(alice)).nodes).toEqual([])
@@ -258,10 +382,19 @@ describe('rules and preferences', () => {
     try {
       const w = tenantWorld(t.graphqlUrl, 'notify')
       const [admin, alice] = await Promise.all([w.user('admin', 'admin'), w.user('alice')])
-      ;(await run({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input: { url: receiver.url, eventTypes: ['notification.created'] } } })).expectData()
+      ;(
+        await run({
+          document: CreateWebhookEndpointDocument,
+          token: admin.token,
+          variables: { input: { url: receiver.url, eventTypes: ['notification.created'] } },
+        })
+      ).expectData()
       const { publishNotification } = (await publish(admin.token, ['alice'], { data: { invoiceId: 'inv_7' } })).expectData()
       const [request] = await receiver.waitFor(1)
-      const body = JSON.parse(request!.body) as { type: string; data: { notification: { id: string; data: unknown }; recipient: { id: string; externalId: string } } }
+      const body = JSON.parse(request!.body) as {
+        type: string
+        data: { notification: { id: string; data: unknown }; recipient: { id: string; externalId: string } }
+      }
       expect(body.type).toBe('notification.created')
       expect(body.data.notification).toMatchObject({ id: publishNotification.notifications[0]!.id, data: { invoiceId: 'inv_7' } })
       expect(body.data.recipient).toEqual({ id: alice.id, externalId: 'alice' })

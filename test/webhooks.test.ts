@@ -35,7 +35,16 @@ let namespace: string
 
 beforeAll(async () => {
   namespace = outboxNamespace()
-  t = await startTestApp({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS), WEBHOOK_TIMEOUT_MS: '2000', NOTIFY_DELAY_MS: '20', OUTBOX_NAMESPACE: namespace } })
+  t = await startTestApp({
+    env: {
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_RETRY_BASE_MS: '20',
+      WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      WEBHOOK_TIMEOUT_MS: '2000',
+      NOTIFY_DELAY_MS: '20',
+      OUTBOX_NAMESPACE: namespace,
+    },
+  })
   run = client(t.graphqlUrl)
 })
 afterAll(async () => {
@@ -46,14 +55,38 @@ afterAll(async () => {
 async function world(url: string, eventTypes = ['message.created']) {
   const w = tenantWorld(t.graphqlUrl, 'webhooks')
   const [admin, m1, m2] = await Promise.all([w.user('admin', 'admin'), w.user('m1'), w.user('m2')])
-  const { createWebhookEndpoint } = (await run({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input: { url, eventTypes } } })).expectData()
-  const { createConversation } = (await run({ document: CreateConversationDocument, token: m1.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m2'] } } })).expectData()
+  const { createWebhookEndpoint } = (
+    await run({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input: { url, eventTypes } } })
+  ).expectData()
+  const { createConversation } = (
+    await run({
+      document: CreateConversationDocument,
+      token: m1.token,
+      variables: { input: { kind: 'GROUP', participantExternalIds: ['m2'] } },
+    })
+  ).expectData()
   const send = (body: string, clientMessageId = randomUUID()) =>
-    run({ document: SendMessageDocument, token: m1.token, variables: { input: { conversationId: createConversation.conversation.id, body, clientMessageId } } })
-  return { w, admin, m1, m2, endpoint: createWebhookEndpoint.endpoint, secret: createWebhookEndpoint.secret, conversationId: createConversation.conversation.id, send }
+    run({
+      document: SendMessageDocument,
+      token: m1.token,
+      variables: { input: { conversationId: createConversation.conversation.id, body, clientMessageId } },
+    })
+  return {
+    w,
+    admin,
+    m1,
+    m2,
+    endpoint: createWebhookEndpoint.endpoint,
+    secret: createWebhookEndpoint.secret,
+    conversationId: createConversation.conversation.id,
+    send,
+  }
 }
 
-const deliveries = async (token: string) => (await run({ document: WebhookEndpointsDocument, token })).expectData().webhookEndpoints.flatMap((e) => e.deliveries.edges.map((d) => d.node))
+const deliveries = async (token: string) =>
+  (await run({ document: WebhookEndpointsDocument, token }))
+    .expectData()
+    .webhookEndpoints.flatMap((e) => e.deliveries.edges.map((d) => d.node))
 
 describe('signed deliveries (Standard Webhooks)', () => {
   it('a sent message reaches the endpoint as a signed message.created that the standardwebhooks library verifies; a tampered body does not verify', async () => {
@@ -63,14 +96,25 @@ describe('signed deliveries (Standard Webhooks)', () => {
       expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]+$/)
       const { sendMessage } = (await send('Hello, webhook')).expectData()
       const [request] = await receiver.waitFor(1)
-      const headers = { 'webhook-id': String(request!.headers['webhook-id']), 'webhook-timestamp': String(request!.headers['webhook-timestamp']), 'webhook-signature': String(request!.headers['webhook-signature']) }
+      const headers = {
+        'webhook-id': String(request!.headers['webhook-id']),
+        'webhook-timestamp': String(request!.headers['webhook-timestamp']),
+        'webhook-signature': String(request!.headers['webhook-signature']),
+      }
       const verified = new Webhook(secret).verify(request!.body, headers) as { type: string; timestamp: string; data: any }
       expect(verified.type).toBe('message.created')
-      expect(verified.data.message).toMatchObject({ id: sendMessage.message.id, seq: sendMessage.message.seq, body: 'Hello, webhook', sender: { id: m1.id, externalId: 'm1' } })
+      expect(verified.data.message).toMatchObject({
+        id: sendMessage.message.id,
+        seq: sendMessage.message.seq,
+        body: 'Hello, webhook',
+        sender: { id: m1.id, externalId: 'm1' },
+      })
       expect(verified.data.conversation).toMatchObject({ id: conversationId, kind: 'GROUP' })
       expect(Number.isNaN(Date.parse(verified.timestamp))).toBe(false)
       expect(() => new Webhook(secret).verify(request!.body.replace('Hello, webhook', 'Hello, attacker'), headers)).toThrow()
-      expect(() => new Webhook(`whsec_${Buffer.from('another secret of 32 bytes......').toString('base64')}`).verify(request!.body, headers)).toThrow()
+      expect(() =>
+        new Webhook(`whsec_${Buffer.from('another secret of 32 bytes......').toString('base64')}`).verify(request!.body, headers),
+      ).toThrow()
     } finally {
       await receiver.close()
     }
@@ -80,7 +124,13 @@ describe('signed deliveries (Standard Webhooks)', () => {
     const receiver = await startReceiver()
     try {
       const { m1, m2, admin, send } = await world(receiver.url, ['conversation.created'])
-      const { createConversation } = (await run({ document: CreateConversationDocument, token: admin.token, variables: { input: { kind: 'GROUP', subject: 'Billing', participantExternalIds: ['m1', 'm2'] } } })).expectData()
+      const { createConversation } = (
+        await run({
+          document: CreateConversationDocument,
+          token: admin.token,
+          variables: { input: { kind: 'GROUP', subject: 'Billing', participantExternalIds: ['m1', 'm2'] } },
+        })
+      ).expectData()
       ;(await send('not subscribed')).expectData()
       await receiver.waitFor(2) // world() created one conversation, the admin another
       await outboxDrained(namespace)
@@ -101,12 +151,23 @@ describe('conversation.closed', () => {
     const receiver = await startReceiver()
     try {
       const { admin, conversationId } = await world(receiver.url, ['conversation.closed'])
-      ;(await run({ document: UpdateConversationDocument, token: admin.token, variables: { input: { conversationId, status: 'CLOSED' } } })).expectData()
-      ;(await run({ document: UpdateConversationDocument, token: admin.token, variables: { input: { conversationId, subject: 'closed already' } } })).expectData()
+      ;(
+        await run({ document: UpdateConversationDocument, token: admin.token, variables: { input: { conversationId, status: 'CLOSED' } } })
+      ).expectData()
+      ;(
+        await run({
+          document: UpdateConversationDocument,
+          token: admin.token,
+          variables: { input: { conversationId, subject: 'closed already' } },
+        })
+      ).expectData()
       const [request] = await receiver.waitFor(1)
       await outboxDrained(namespace)
       expect(receiver.requests).toHaveLength(1)
-      expect(JSON.parse(request!.body)).toMatchObject({ type: 'conversation.closed', data: { conversation: { id: conversationId, kind: 'GROUP' }, closedBy: { id: admin.id, externalId: 'admin' } } })
+      expect(JSON.parse(request!.body)).toMatchObject({
+        type: 'conversation.closed',
+        data: { conversation: { id: conversationId, kind: 'GROUP' }, closedBy: { id: admin.id, externalId: 'admin' } },
+      })
     } finally {
       await receiver.close()
     }
@@ -149,7 +210,12 @@ describe('retries, dead letters, redelivery', () => {
       expect(new Set(requests.map((r) => r.body)).size).toBe(1)
       await waitUntil(async () => (await deliveries(admin.token))[0]?.status === 'SUCCEEDED', 'the delivery log says SUCCEEDED')
       const [delivery] = await deliveries(admin.token)
-      expect(delivery).toMatchObject({ status: 'SUCCEEDED', attempts: 3, lastStatusCode: 200, webhookId: requests[0]!.headers['webhook-id'] })
+      expect(delivery).toMatchObject({
+        status: 'SUCCEEDED',
+        attempts: 3,
+        lastStatusCode: 200,
+        webhookId: requests[0]!.headers['webhook-id'],
+      })
     } finally {
       await receiver.close()
     }
@@ -165,21 +231,34 @@ describe('retries, dead letters, redelivery', () => {
       await receiver.waitFor(MAX_ATTEMPTS)
       await waitUntil(async () => (await deliveries(admin.token))[0]?.status === 'DEAD_LETTERED', 'the delivery is dead-lettered')
       const [dead] = await deliveries(admin.token)
-      expect(dead).toMatchObject({ status: 'DEAD_LETTERED', attempts: MAX_ATTEMPTS, lastStatusCode: 503, lastError: 'HTTP 503', eventType: 'message.created' })
+      expect(dead).toMatchObject({
+        status: 'DEAD_LETTERED',
+        attempts: MAX_ATTEMPTS,
+        lastStatusCode: 503,
+        lastError: 'HTTP 503',
+        eventType: 'message.created',
+      })
       expect(Date.parse(dead!.deadLetteredAt as string)).toBeGreaterThanOrEqual(startedAt)
       expect((dead!.payload as { type: string }).type).toBe('message.created')
-      expect((await run({ document: WebhookEndpointsDocument, token: admin.token, variables: { status: 'DEAD_LETTERED' } })).expectData().webhookEndpoints[0]!.deliveries.edges).toHaveLength(1)
+      expect(
+        (await run({ document: WebhookEndpointsDocument, token: admin.token, variables: { status: 'DEAD_LETTERED' } })).expectData()
+          .webhookEndpoints[0]!.deliveries.edges,
+      ).toHaveLength(1)
       expect(receiver.requests).toHaveLength(MAX_ATTEMPTS)
 
       failing = false
-      const { redeliverWebhook } = (await run({ document: RedeliverWebhookDocument, token: admin.token, variables: { input: { deliveryId: dead!.id } } })).expectData()
+      const { redeliverWebhook } = (
+        await run({ document: RedeliverWebhookDocument, token: admin.token, variables: { input: { deliveryId: dead!.id } } })
+      ).expectData()
       expect(redeliverWebhook.delivery.status).toBe('PENDING')
       const requests = await receiver.waitFor(MAX_ATTEMPTS + 1)
       expect(requests[MAX_ATTEMPTS]!.status).toBe(204)
       expect(requests[MAX_ATTEMPTS]!.headers['webhook-id']).toBe(requests[0]!.headers['webhook-id'])
       await waitUntil(async () => (await deliveries(admin.token))[0]?.status === 'SUCCEEDED', 'the redelivery succeeded')
       // Only a dead-lettered delivery can be redelivered.
-      ;(await run({ document: RedeliverWebhookDocument, token: admin.token, variables: { input: { deliveryId: dead!.id } } })).expectError('BAD_USER_INPUT')
+      ;(await run({ document: RedeliverWebhookDocument, token: admin.token, variables: { input: { deliveryId: dead!.id } } })).expectError(
+        'BAD_USER_INPUT',
+      )
     } finally {
       await receiver.close()
     }
@@ -187,18 +266,48 @@ describe('retries, dead letters, redelivery', () => {
 
   it('an endpoint that keeps dead-lettering is disabled after WEBHOOK_DISABLE_AFTER_DEAD_LETTERS, and enabling it again works', async () => {
     const startedAt = Date.now()
-    const app = await startTestApp({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '5', WEBHOOK_MAX_ATTEMPTS: '1', WEBHOOK_DISABLE_AFTER_DEAD_LETTERS: '2' } })
+    const app = await startTestApp({
+      env: {
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        WEBHOOK_RETRY_BASE_MS: '5',
+        WEBHOOK_MAX_ATTEMPTS: '1',
+        WEBHOOK_DISABLE_AFTER_DEAD_LETTERS: '2',
+      },
+    })
     const receiver = await startReceiver(() => 500)
     try {
       const w = tenantWorld(app.graphqlUrl, 'webhooks')
       const [admin, m1] = await Promise.all([w.user('admin', 'admin'), w.user('m1'), w.user('m2')])
       const runOwn = client(app.graphqlUrl)
-      const { createWebhookEndpoint } = (await runOwn({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input: { url: receiver.url, eventTypes: ['conversation.created'] } } })).expectData()
-      for (let i = 0; i < 2; i++) (await runOwn({ document: CreateConversationDocument, token: m1.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m2'], subject: `c${i}` } } })).expectData()
-      await waitUntil(async () => (await runOwn({ document: WebhookEndpointsDocument, token: admin.token })).expectData().webhookEndpoints[0]?.enabled === false, 'the endpoint is disabled')
+      const { createWebhookEndpoint } = (
+        await runOwn({
+          document: CreateWebhookEndpointDocument,
+          token: admin.token,
+          variables: { input: { url: receiver.url, eventTypes: ['conversation.created'] } },
+        })
+      ).expectData()
+      for (let i = 0; i < 2; i++)
+        (
+          await runOwn({
+            document: CreateConversationDocument,
+            token: m1.token,
+            variables: { input: { kind: 'GROUP', participantExternalIds: ['m2'], subject: `c${i}` } },
+          })
+        ).expectData()
+      await waitUntil(
+        async () =>
+          (await runOwn({ document: WebhookEndpointsDocument, token: admin.token })).expectData().webhookEndpoints[0]?.enabled === false,
+        'the endpoint is disabled',
+      )
       const [endpoint] = (await runOwn({ document: WebhookEndpointsDocument, token: admin.token })).expectData().webhookEndpoints
       expect(Date.parse(endpoint!.disabledAt as string)).toBeGreaterThanOrEqual(startedAt)
-      const { updateWebhookEndpoint } = (await runOwn({ document: UpdateWebhookEndpointDocument, token: admin.token, variables: { input: { endpointId: createWebhookEndpoint.endpoint.id, enabled: true } } })).expectData()
+      const { updateWebhookEndpoint } = (
+        await runOwn({
+          document: UpdateWebhookEndpointDocument,
+          token: admin.token,
+          variables: { input: { endpointId: createWebhookEndpoint.endpoint.id, enabled: true } },
+        })
+      ).expectData()
       expect(updateWebhookEndpoint.endpoint.enabled).toBe(true)
     } finally {
       await receiver.close()
@@ -228,7 +337,10 @@ describe('the transactional outbox', () => {
       await receiver.waitFor(1)
       await outboxDrained(namespace)
       expect(receiver.requests).toHaveLength(1)
-      const rows = await sql<{ n: string }>(`select count(*) as n from "WebhookDelivery" d join "Tenant" t on t.id = d."tenantId" where t."externalId" = $1`, [w.tid])
+      const rows = await sql<{ n: string }>(
+        `select count(*) as n from "WebhookDelivery" d join "Tenant" t on t.id = d."tenantId" where t."externalId" = $1`,
+        [w.tid],
+      )
       expect(Number(rows[0]!.n)).toBe(1)
     } finally {
       await receiver.close()
@@ -245,7 +357,11 @@ describe('the transactional outbox', () => {
     try {
       const { m1, conversationId } = await world(receiver.url)
       const { sendMessage } = (
-        await client(first.graphqlUrl)({ document: SendMessageDocument, token: m1.token, variables: { input: { conversationId, body: 'survives a crash', clientMessageId: randomUUID() } } })
+        await client(first.graphqlUrl)({
+          document: SendMessageDocument,
+          token: m1.token,
+          variables: { input: { conversationId, body: 'survives a crash', clientMessageId: randomUUID() } },
+        })
       ).expectData()
       await new Promise<void>((resolve) => {
         first.child.once('exit', () => resolve())
@@ -276,12 +392,24 @@ describe('the transactional outbox', () => {
       const messageId = Buffer.from(sendMessage.message.id, 'base64').toString().split(':')[1]!
       const row = await db.message.findUniqueOrThrow({ where: { id: messageId }, include: { conversation: true } })
       const event = messageCreatedEventSql(
-        { tenantId: viewer.tenantId, tenantExternalId: w.tid, userId: viewer.id, externalId: 'm1', role: 'MEMBER', displayName: 'm1', expiresAt: undefined },
+        {
+          tenantId: viewer.tenantId,
+          tenantExternalId: w.tid,
+          userId: viewer.id,
+          externalId: 'm1',
+          role: 'MEMBER',
+          displayName: 'm1',
+          expiresAt: undefined,
+        },
         row.conversation,
         row,
         { seq: Prisma.sql`m.seq`, createdAt: Prisma.sql`m."createdAt"` },
       )
-      await asTenant(tenant.id, () => prisma.$executeRaw`WITH m AS (SELECT seq, "createdAt" FROM "Message" WHERE id = ${messageId}::uuid) SELECT ${outbox.enqueueSql(event)} FROM m`)
+      await asTenant(
+        tenant.id,
+        () =>
+          prisma.$executeRaw`WITH m AS (SELECT seq, "createdAt" FROM "Message" WHERE id = ${messageId}::uuid) SELECT ${outbox.enqueueSql(event)} FROM m`,
+      )
       const [, fromStatement] = await receiver.waitFor(2)
       const data = (r: typeof fromService) => (JSON.parse(r!.body) as { data: unknown }).data
       expect(data(fromStatement)).toEqual(data(fromService))
@@ -296,7 +424,13 @@ describe('the transactional outbox', () => {
     let p1: ServerProcess
     let p2: ServerProcess
     beforeAll(async () => {
-      const env = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS), OUTBOX_NAMESPACE: namespace, NOTIFY_DELAY_MS: '20' }
+      const env = {
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        WEBHOOK_RETRY_BASE_MS: '20',
+        WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+        OUTBOX_NAMESPACE: namespace,
+        NOTIFY_DELAY_MS: '20',
+      }
       ;[p1, p2] = await Promise.all([startServerProcess({ env }), startServerProcess({ env })])
     })
     afterAll(async () => {
@@ -310,7 +444,11 @@ describe('the transactional outbox', () => {
         const N = 30
         await Promise.all(
           Array.from({ length: N }, (_, i) =>
-            client([p1, p2][i % 2]!.graphqlUrl)({ document: SendMessageDocument, token: m1.token, variables: { input: { conversationId, body: `m${i}`, clientMessageId: `m${i}` } } }).then((r) => r.expectData()),
+            client([p1, p2][i % 2]!.graphqlUrl)({
+              document: SendMessageDocument,
+              token: m1.token,
+              variables: { input: { conversationId, body: `m${i}`, clientMessageId: `m${i}` } },
+            }).then((r) => r.expectData()),
           ),
         )
         await receiver.waitFor(N, 30_000)
@@ -318,7 +456,9 @@ describe('the transactional outbox', () => {
         const ids = receiver.requests.map((r) => r.headers['webhook-id'])
         expect(new Set(ids).size).toBe(N)
         expect(ids).toHaveLength(N)
-        expect(new Set(receiver.requests.map((r) => (JSON.parse(r.body) as { data: { message: { body: string } } }).data.message.body)).size).toBe(N)
+        expect(
+          new Set(receiver.requests.map((r) => (JSON.parse(r.body) as { data: { message: { body: string } } }).data.message.body)).size,
+        ).toBe(N)
       } finally {
         await receiver.close()
       }
@@ -329,31 +469,58 @@ describe('the transactional outbox', () => {
       try {
         const w = tenantWorld(t.graphqlUrl, 'webhooks')
         const [admin, m1, m2] = await Promise.all([w.user('admin', 'admin'), w.user('m1'), w.user('m2')])
-        const { createConversation } = (await run({ document: CreateConversationDocument, token: m1.token, variables: { input: { kind: 'GROUP', participantExternalIds: ['m2'] } } })).expectData()
+        const { createConversation } = (
+          await run({
+            document: CreateConversationDocument,
+            token: m1.token,
+            variables: { input: { kind: 'GROUP', participantExternalIds: ['m2'] } },
+          })
+        ).expectData()
         const conversationId = createConversation.conversation.id
         const send = async (body: string) =>
-          (await client(p1.graphqlUrl)({ document: SendMessageDocument, token: m1.token, variables: { input: { conversationId, body, clientMessageId: randomUUID() } } })).expectData().sendMessage.message
+          (
+            await client(p1.graphqlUrl)({
+              document: SendMessageDocument,
+              token: m1.token,
+              variables: { input: { conversationId, body, clientMessageId: randomUUID() } },
+            })
+          ).expectData().sendMessage.message
         const onP2 = client(p2.graphqlUrl)
 
         // No endpoint yet: nothing is delivered, and the unread-message rule still runs.
         await send('before any endpoint')
         await outboxDrained(namespace)
-        const unread = (await run({ document: NotificationsDocument, token: m2.token, variables: {} })).expectData().notifications.edges.map((e) => e.node)
+        const unread = (await run({ document: NotificationsDocument, token: m2.token, variables: {} }))
+          .expectData()
+          .notifications.edges.map((e) => e.node)
         expect(unread).toMatchObject([{ type: 'message.unread', body: 'before any endpoint' }])
 
-        const { createWebhookEndpoint } = (await onP2({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input: { url: receiver.url, eventTypes: ['message.created'] } } })).expectData()
+        const { createWebhookEndpoint } = (
+          await onP2({
+            document: CreateWebhookEndpointDocument,
+            token: admin.token,
+            variables: { input: { url: receiver.url, eventTypes: ['message.created'] } },
+          })
+        ).expectData()
         const next = await send('right after the endpoint')
         const [first] = await receiver.waitFor(1)
         expect((JSON.parse(first!.body) as { data: { message: { id: string } } }).data.message.id).toBe(next.id)
 
         const endpointId = createWebhookEndpoint.endpoint.id
-        ;(await onP2({ document: UpdateWebhookEndpointDocument, token: admin.token, variables: { input: { endpointId, enabled: false } } })).expectData()
+        ;(
+          await onP2({ document: UpdateWebhookEndpointDocument, token: admin.token, variables: { input: { endpointId, enabled: false } } })
+        ).expectData()
         await send('while disabled')
-        ;(await onP2({ document: UpdateWebhookEndpointDocument, token: admin.token, variables: { input: { endpointId, enabled: true } } })).expectData()
+        ;(
+          await onP2({ document: UpdateWebhookEndpointDocument, token: admin.token, variables: { input: { endpointId, enabled: true } } })
+        ).expectData()
         const enabledAgain = await send('enabled again')
         await receiver.waitFor(2)
         await outboxDrained(namespace)
-        expect(receiver.requests.map((r) => (JSON.parse(r.body) as { data: { message: { id: string } } }).data.message.id)).toEqual([next.id, enabledAgain.id])
+        expect(receiver.requests.map((r) => (JSON.parse(r.body) as { data: { message: { id: string } } }).data.message.id)).toEqual([
+          next.id,
+          enabledAgain.id,
+        ])
         expect((await deliveries(admin.token)).map((d) => d.status)).toEqual(['SUCCEEDED', 'SUCCEEDED'])
       } finally {
         await receiver.close()
@@ -384,7 +551,13 @@ describe('who may manage webhooks, and where they may point (SSRF)', () => {
     const w = tenantWorld(strict.graphqlUrl, 'ssrf')
     const admin = await w.user('admin', 'admin')
     const run = client(strict.graphqlUrl)
-    const error = (await run({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input: { url, eventTypes: ['message.created'] } } })).expectError('BAD_USER_INPUT')
+    const error = (
+      await run({
+        document: CreateWebhookEndpointDocument,
+        token: admin.token,
+        variables: { input: { url, eventTypes: ['message.created'] } },
+      })
+    ).expectError('BAD_USER_INPUT')
     expect(error.extensions?.['field']).toBe('url')
     expect((await run({ document: WebhookEndpointsDocument, token: admin.token })).expectData().webhookEndpoints).toEqual([])
   })
@@ -392,7 +565,13 @@ describe('who may manage webhooks, and where they may point (SSRF)', () => {
   it('delivery re-checks the address it connects to: a private address or a name resolving to one is never contacted', async () => {
     const receiver = await startReceiver()
     try {
-      const base = { secret: `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`, webhookId: 'msg_test', body: '{}', timeoutMs: 2000, allowPrivate: false }
+      const base = {
+        secret: `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`,
+        webhookId: 'msg_test',
+        body: '{}',
+        timeoutMs: 2000,
+        allowPrivate: false,
+      }
       expect((await sendWebhook({ ...base, url: receiver.url })).result).toBe('blocked')
       expect((await sendWebhook({ ...base, url: receiver.url.replace('127.0.0.1', 'localhost') })).result).toBe('blocked')
       expect(receiver.requests).toHaveLength(0)
@@ -408,17 +587,30 @@ describe('who may manage webhooks, and where they may point (SSRF)', () => {
     const input = { url: 'http://127.0.0.1:9/hooks', eventTypes: ['message.created'] }
     ;(await run({ document: CreateWebhookEndpointDocument, token: operator.token, variables: { input } })).expectError('FORBIDDEN')
     ;(await run({ document: CreateWebhookEndpointDocument, token: service.token, variables: { input } })).expectError('FORBIDDEN')
-    ;(await run({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input: { ...input, eventTypes: ['message.exploded'] } } })).expectError('BAD_USER_INPUT')
-    const { createWebhookEndpoint } = (await run({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input } })).expectData()
+    ;(
+      await run({
+        document: CreateWebhookEndpointDocument,
+        token: admin.token,
+        variables: { input: { ...input, eventTypes: ['message.exploded'] } },
+      })
+    ).expectError('BAD_USER_INPUT')
+    const { createWebhookEndpoint } = (
+      await run({ document: CreateWebhookEndpointDocument, token: admin.token, variables: { input } })
+    ).expectData()
     ;(await run({ document: WebhookEndpointsDocument, token: operator.token })).expectError('FORBIDDEN')
     const other = await tenantWorld(t.graphqlUrl, 'webhooks').user('admin', 'admin')
     expect((await run({ document: WebhookEndpointsDocument, token: other.token })).expectData().webhookEndpoints).toEqual([])
     // node(id): the endpoint for its tenant's admins only; to another tenant it does not exist.
     const id = createWebhookEndpoint.endpoint.id
-    expect((await run({ document: NodeDocument, token: admin.token, variables: { id } })).expectData().node).toEqual({ __typename: 'WebhookEndpoint', id })
+    expect((await run({ document: NodeDocument, token: admin.token, variables: { id } })).expectData().node).toEqual({
+      __typename: 'WebhookEndpoint',
+      id,
+    })
     expect((await run({ document: NodeDocument, token: operator.token, variables: { id } })).expectData().node).toBeNull()
     expect((await run({ document: NodeDocument, token: other.token, variables: { id } })).expectData().node).toBeNull()
-    ;(await run({ document: UpdateWebhookEndpointDocument, token: other.token, variables: { input: { endpointId: id, enabled: false } } })).expectError('NOT_FOUND')
+    ;(
+      await run({ document: UpdateWebhookEndpointDocument, token: other.token, variables: { input: { endpointId: id, enabled: false } } })
+    ).expectError('NOT_FOUND')
     expect((await run({ document: WebhookEndpointsDocument, token: admin.token })).expectData().webhookEndpoints).toHaveLength(1)
   })
 })

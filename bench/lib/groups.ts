@@ -39,7 +39,8 @@ let sendCounter = 0 // clientMessageIds must never repeat within a run: a repeat
 
 export function serverSender(b: Bench, client: LeanClient): Sender {
   const token = b.world.senders[0]!.token
-  return async (conversation) => seqOf(await client.post(sendBody(conversation, `fan-out message ${sendCounter}`, `fanout-${process.pid}-${sendCounter++}`), token))
+  return async (conversation) =>
+    seqOf(await client.post(sendBody(conversation, `fan-out message ${sendCounter}`, `fanout-${process.pid}-${sendCounter++}`), token))
 }
 
 export function rawSender(b: Bench, write: boolean): Sender {
@@ -54,7 +55,13 @@ export function rawSender(b: Bench, write: boolean): Sender {
  */
 export async function openGroup(
   b: Bench,
-  opts: { name: string; on: 'server' | 'raw'; sockets: Array<{ userIndex: number; conversation?: string }>; inbox?: boolean; measureRss?: boolean },
+  opts: {
+    name: string
+    on: 'server' | 'raw'
+    sockets: Array<{ userIndex: number; conversation?: string }>
+    inbox?: boolean
+    measureRss?: boolean
+  },
 ): Promise<Group> {
   const url = opts.on === 'server' ? b.server.wsUrl : b.raw.url
   const pid = opts.on === 'server' ? b.server.pid : b.raw.pid
@@ -103,7 +110,6 @@ export async function openGroup(
   return group
 }
 
-
 /** Server sockets: one message per conversation; live once every socket has it (inboxEvents start live from now: retry). */
 async function prime(b: Bench, group: Group, conversations: string[], inbox: boolean) {
   const client = leanClient(b.server.graphqlUrl, 8)
@@ -114,7 +120,12 @@ async function prime(b: Bench, group: Group, conversations: string[], inbox: boo
       const seqs = new Map<string, number>()
       await Promise.all(conversations.map(async (c) => seqs.set(c, await send(c))))
       try {
-        await until(`every socket of ${group.name} to receive a priming event`, inbox ? 3000 : 60_000, () => b.pool.delivered() >= group.sockets, 20)
+        await until(
+          `every socket of ${group.name} to receive a priming event`,
+          inbox ? 3000 : 60_000,
+          () => b.pool.delivered() >= group.sockets,
+          20,
+        )
         if (inbox) {
           const maxSeq = Math.max(...seqs.values())
           const reached = await b.pool.all<number>(() => ({ cmd: 'reached', group: group.name, seq: maxSeq }))

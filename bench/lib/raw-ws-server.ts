@@ -28,7 +28,7 @@ wss.on('connection', (ws) => {
     const m = JSON.parse(data.toString('utf8')) as { type: string; payload?: { variables?: { c?: string } } }
     if (m.type === 'connection_init') ws.send('{"type":"connection_ack"}')
     else if (m.type === 'subscribe') {
-      key = m.payload?.variables?.c ?? "inbox"
+      key = m.payload?.variables?.c ?? 'inbox'
       let set = sockets.get(key)
       if (!set) sockets.set(key, (set = new Set()))
       set.add(ws)
@@ -62,7 +62,11 @@ async function handle(c: Command): Promise<unknown> {
           db.on('error', () => {})
           await db.connect()
         }
-        const r = await db.query({ name: 'bench-raw-send', text: rawInsertSql(c.write.schema), values: [c.key, 'raw-ws', `${Date.now()}-${Math.random()}`, 'bench message'] })
+        const r = await db.query({
+          name: 'bench-raw-send',
+          text: rawInsertSql(c.write.schema),
+          values: [c.key, 'raw-ws', `${Date.now()}-${Math.random()}`, 'bench message'],
+        })
         seq = Number(r.rows[0].seq)
       } else {
         seq = (counters.get(c.key) ?? 0) + 1

@@ -17,7 +17,10 @@ export interface RawWs {
 }
 
 export async function startRawWs(): Promise<RawWs> {
-  const child = fork(fileURLToPath(new URL('./raw-ws-server.ts', import.meta.url)), [], { execArgv: ['--expose-gc', '--import', GC_PRELOAD, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(fileURLToPath(new URL('./raw-ws-server.ts', import.meta.url)), [], {
+    execArgv: ['--expose-gc', '--import', GC_PRELOAD, '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   let nextId = 1
   child.on('message', (m: Reply) => {

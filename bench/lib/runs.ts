@@ -21,7 +21,7 @@ function waiter(b: Bench) {
     state,
     /** After the expected deliveries: waits until nothing more arrives for 300 ms (so a duplicate or a late extra is seen). */
     linger: async () => {
-      for (let seen = -1; seen !== b.pool.delivered(); ) {
+      for (let seen = -1; seen !== b.pool.delivered();) {
         seen = b.pool.delivered()
         await sleep(300)
       }
@@ -51,7 +51,14 @@ export interface RunResult {
 export async function throughputRun(
   b: Bench,
   group: Group,
-  opts: { targets: Target[]; send: Sender; durationMs: number; maxSends?: number; label: string; resync?: (lastSeqs: Map<string, number>) => Promise<boolean> },
+  opts: {
+    targets: Target[]
+    send: Sender
+    durationMs: number
+    maxSends?: number
+    label: string
+    resync?: (lastSeqs: Map<string, number>) => Promise<boolean>
+  },
 ): Promise<RunResult> {
   await mark(b, group)
   const { kick, wait, linger, state } = waiter(b)
@@ -95,7 +102,9 @@ export async function throughputRun(
   const show = () => {
     if (now() - lastShown < 500) return
     lastShown = now()
-    progress(`${opts.label}: ${sent.length} sent, ${b.pool.delivered()}/${expected} delivered, ${Math.round((b.pool.delivered() / (now() - start)) * 1000)}/s`)
+    progress(
+      `${opts.label}: ${sent.length} sent, ${b.pool.delivered()}/${expected} delivered, ${Math.round((b.pool.delivered() / (now() - start)) * 1000)}/s`,
+    )
   }
   const resync = async () => {
     // inboxEvents may coalesce: when every socket has the latest state, nothing more is coming.
@@ -119,7 +128,10 @@ export async function throughputRun(
   stalledSince = now()
   while (inFlight > 0 || b.pool.delivered() < expected) {
     if (failure) throw failure
-    if (now() > drainDeadline) throw new BenchFailure(`${opts.label}: only ${b.pool.delivered()} of ${expected} deliveries arrived within the drain time; ${await diagnose(b, group, sent)}`)
+    if (now() > drainDeadline)
+      throw new BenchFailure(
+        `${opts.label}: only ${b.pool.delivered()} of ${expected} deliveries arrived within the drain time; ${await diagnose(b, group, sent)}`,
+      )
     show()
     await wait(100)
     await resync()
@@ -138,12 +150,26 @@ async function diagnose(b: Bench, group: Group, sent: Sent[]): Promise<string> {
   const first = short[0]
   return (
     `${withErrors.length} socket(s) reported errors${withErrors[0] ? ` (${withErrors[0].key}: ${withErrors[0].errors.slice(0, 2).join(' | ')})` : ''}; ` +
-    `${short.length} socket(s) are short${first ? `, e.g. ${first.key} has seqs ${JSON.stringify(first.seqs.slice(-20))} of sent ${JSON.stringify(sent.filter((s) => s.conversation === group.conversationOf.get(first.key)).map((s) => s.seq).sort((x, y) => x - y).slice(-20))}` : ''}`
+    `${short.length} socket(s) are short${
+      first
+        ? `, e.g. ${first.key} has seqs ${JSON.stringify(first.seqs.slice(-20))} of sent ${JSON.stringify(
+            sent
+              .filter((s) => s.conversation === group.conversationOf.get(first.key))
+              .map((s) => s.seq)
+              .sort((x, y) => x - y)
+              .slice(-20),
+          )}`
+        : ''
+    }`
   )
 }
 
 /** Open loop: `count` messages into one conversation at `rate` per second, then waits for every delivery. */
-export async function pacedRun(b: Bench, group: Group, opts: { target: Target; send: Sender; rate: number; count: number; label: string }): Promise<RunResult> {
+export async function pacedRun(
+  b: Bench,
+  group: Group,
+  opts: { target: Target; send: Sender; rate: number; count: number; label: string },
+): Promise<RunResult> {
   await mark(b, group)
   const { kick, wait, linger, state } = waiter(b)
   const sent: Sent[] = []

@@ -38,7 +38,8 @@ export class Api {
     } catch {
       throw new BenchFailure(`HTTP ${response.status}, not JSON: ${text.slice(0, 300)}`)
     }
-    if (json.errors?.length || !json.data) throw new BenchFailure(`${query.slice(0, 60)}…: HTTP ${response.status}: ${JSON.stringify(json.errors ?? json).slice(0, 500)}`)
+    if (json.errors?.length || !json.data)
+      throw new BenchFailure(`${query.slice(0, 60)}…: HTTP ${response.status}: ${JSON.stringify(json.errors ?? json).slice(0, 500)}`)
     return json.data
   }
 
@@ -47,7 +48,11 @@ export class Api {
     const worker = async () => {
       while (next < ids.length) {
         const externalId = ids[next++]!
-        await this.gql('mutation($i:UpsertUserInput!){upsertUser(input:$i){user{id}}}', { i: { externalId, displayName: externalId, role: 'MEMBER' } }, admin)
+        await this.gql(
+          'mutation($i:UpsertUserInput!){upsertUser(input:$i){user{id}}}',
+          { i: { externalId, displayName: externalId, role: 'MEMBER' } },
+          admin,
+        )
       }
     }
     await Promise.all(Array.from({ length: concurrency }, worker))
@@ -62,12 +67,20 @@ export class Api {
     )
     const id = createConversation.conversation.id
     for (let i = 499; i < others.length; i += 500)
-      await this.gql('mutation($i:AddParticipantsInput!){addParticipants(input:$i){conversation{id}}}', { i: { conversationId: id, participantExternalIds: others.slice(i, i + 500) } }, creator)
+      await this.gql(
+        'mutation($i:AddParticipantsInput!){addParticipants(input:$i){conversation{id}}}',
+        { i: { conversationId: id, participantExternalIds: others.slice(i, i + 500) } },
+        creator,
+      )
     return id
   }
 
   async lastSeq(id: string, token: string): Promise<number> {
-    const { conversation } = await this.gql<{ conversation: { lastSeq: number } | null }>('query($id:ID!){conversation(id:$id){lastSeq}}', { id }, token)
+    const { conversation } = await this.gql<{ conversation: { lastSeq: number } | null }>(
+      'query($id:ID!){conversation(id:$id){lastSeq}}',
+      { id },
+      token,
+    )
     if (!conversation) throw new BenchFailure(`conversation ${id} is not visible`)
     return conversation.lastSeq
   }

@@ -50,11 +50,20 @@ export async function startServer(options: { databaseUrl: string; dataDir: strin
     ...(options.redisUrl && { REDIS_URL: options.redisUrl }),
     ...(process.env.DATABASE_POOL_SIZE && { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
     // Extra server settings for an experiment, e.g. BENCH_SERVER_ENV="OUTBOX_WORKER=false,LOG_LEVEL=error".
-    ...Object.fromEntries((process.env.BENCH_SERVER_ENV ?? '').split(',').filter((kv) => kv.includes('=')).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+    ...Object.fromEntries(
+      (process.env.BENCH_SERVER_ENV ?? '')
+        .split(',')
+        .filter((kv) => kv.includes('='))
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    ),
   }
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server process (e.g. --cpu-prof to see where the time goes).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const child = spawn(process.execPath, [...nodeArgs, '--expose-gc', '--import', GC_PRELOAD, '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...nodeArgs, '--expose-gc', '--import', GC_PRELOAD, '--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = '' // the tail, for the failure message
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000)
@@ -74,7 +83,10 @@ export async function startServer(options: { databaseUrl: string; dataDir: strin
   for (;;) {
     if (child.exitCode !== null) throw new BenchFailure(`the server exited with ${child.exitCode} before it was ready:\n${output}`)
     // Ready when /ready answers 200 (the banner is not required: a rewritten main.ts may print another one).
-    const ready = await fetch(`${base}/ready`).then((r) => r.status === 200, () => false)
+    const ready = await fetch(`${base}/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    )
     if (ready) break
     if (Date.now() > deadline) {
       await stop()

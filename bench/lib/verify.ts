@@ -13,7 +13,8 @@ import type { RunResult } from './runs.js'
  */
 export async function verify(b: Bench, group: Group, run: RunResult, opts: { inbox?: boolean; label: string }): Promise<number[]> {
   const records = (await b.pool.all<SocketRecord[]>(() => ({ cmd: 'collect', group: group.name }))).flat()
-  if (records.length !== group.sockets) throw new BenchFailure(`${opts.label}: ${records.length} sockets reported, expected ${group.sockets}`)
+  if (records.length !== group.sockets)
+    throw new BenchFailure(`${opts.label}: ${records.length} sockets reported, expected ${group.sockets}`)
   const byConversation = new Map<string, Sent[]>()
   for (const s of run.sent) {
     let list = byConversation.get(s.conversation)
@@ -37,7 +38,10 @@ export async function verify(b: Bench, group: Group, run: RunResult, opts: { inb
     if (opts.inbox) {
       // An inbox event carries no seq: `conversation { lastSeq }` is the state when it was resolved, so two
       // events may show the same lastSeq; never one going back, never more events than messages.
-      const ok = r.seqs.every((seq, i) => t0s.has(seq) && (i === 0 || seq >= r.seqs[i - 1]!)) && r.seqs.at(-1) === expected.at(-1) && r.seqs.length <= expected.length
+      const ok =
+        r.seqs.every((seq, i) => t0s.has(seq) && (i === 0 || seq >= r.seqs[i - 1]!)) &&
+        r.seqs.at(-1) === expected.at(-1) &&
+        r.seqs.length <= expected.length
       if (!ok)
         throw new BenchFailure(
           `${opts.label}: socket ${r.key} saw lastSeq ${JSON.stringify(r.seqs.slice(0, 20))}…, expected at most ${expected.length} events with a non-decreasing lastSeq from ${expected[0]}..${expected.at(-1)} ending with the last`,
@@ -53,6 +57,7 @@ export async function verify(b: Bench, group: Group, run: RunResult, opts: { inb
     if (!opts.inbox) r.seqs.forEach((seq, i) => latencies.push(r.times[i]! - t0s.get(seq)!))
     checked += r.seqs.length
   }
-  if (checked !== run.deliveries) throw new BenchFailure(`${opts.label}: workers counted ${run.deliveries} deliveries, sockets recorded ${checked}`)
+  if (checked !== run.deliveries)
+    throw new BenchFailure(`${opts.label}: workers counted ${run.deliveries} deliveries, sockets recorded ${checked}`)
   return latencies
 }

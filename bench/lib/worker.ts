@@ -110,7 +110,8 @@ function mark(group: string) {
   delivered = 0
 }
 
-const collect = (group: string): SocketRecord[] => (groups.get(group) ?? []).map((s) => ({ key: s.spec.key, seqs: s.seqs, times: s.times, errors: s.errors }))
+const collect = (group: string): SocketRecord[] =>
+  (groups.get(group) ?? []).map((s) => ({ key: s.spec.key, seqs: s.seqs, times: s.times, errors: s.errors }))
 
 async function close(group: string) {
   const list = groups.get(group) ?? []
@@ -135,7 +136,11 @@ async function close(group: string) {
   )
 }
 
-async function closedLoop(senders: SenderSpec[], durationMs: number, sendOne: (sender: number, conversation: string, n: number) => Promise<number>): Promise<SendsResult> {
+async function closedLoop(
+  senders: SenderSpec[],
+  durationMs: number,
+  sendOne: (sender: number, conversation: string, n: number) => Promise<number>,
+): Promise<SendsResult> {
   const result: SendsResult = { count: 0, latencies: [], seqs: {}, firstStart: now(), lastEnd: 0 }
   const end = result.firstStart + durationMs
   await Promise.all(
@@ -173,7 +178,11 @@ async function rawpg(databaseUrl: string, table: string, senders: SenderSpec[], 
   const sql = rawInsertSql(table)
   try {
     return await closedLoop(senders, durationMs, async (si, conversation, n) => {
-      const r = await clients[si]!.query({ name: 'bench-raw-send', text: sql, values: [conversation, `s${process.pid}-${si}`, `${tag}-${n}`, `bench message ${n}`] })
+      const r = await clients[si]!.query({
+        name: 'bench-raw-send',
+        text: sql,
+        values: [conversation, `s${process.pid}-${si}`, `${tag}-${n}`, `bench message ${n}`],
+      })
       return Number(r.rows[0].seq)
     })
   } finally {

@@ -42,7 +42,11 @@ export async function startWorkers(count: number): Promise<WorkerPool> {
     },
   }
   for (let index = 0; index < count; index++) {
-    const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const child = fork(WORKER, [], {
+      execArgv: ['--import', 'tsx'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
     children.push(child)
     const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
     let nextId = 1

@@ -30,13 +30,19 @@ function bigLayout(b: Bench): Layout {
 }
 
 function smallLayout(b: Bench): Layout {
-  const sockets = b.world.small.flatMap((conversation, k) => Array.from({ length: 10 }, (_, j) => ({ userIndex: k * 10 + j, conversation })))
+  const sockets = b.world.small.flatMap((conversation, k) =>
+    Array.from({ length: 10 }, (_, j) => ({ userIndex: k * 10 + j, conversation })),
+  )
   const targets = b.world.small.map((conversation) => ({ conversation, members: 10 }))
   return { name: `${b.world.small.length} conversations × 10 subscribers`, sockets, targets, latencyTarget: targets[0]! }
 }
 
 async function phase(b: Bench, layout: Layout, on: 'server' | 'raw', latencyMembers: number) {
-  const group: Group = await openGroup(b, { name: `${on}-${layout.targets.length}x${layout.targets[0]!.members}`, on, sockets: layout.sockets })
+  const group: Group = await openGroup(b, {
+    name: `${on}-${layout.targets.length}x${layout.targets[0]!.members}`,
+    on,
+    sockets: layout.sockets,
+  })
   const client = leanClient(b.server.graphqlUrl, 16)
   try {
     if (on === 'server') {
@@ -46,7 +52,12 @@ async function phase(b: Bench, layout: Layout, on: 'server' | 'raw', latencyMemb
     }
     const label = `fan-out ${layout.name} (${on})`
     const before = on === 'server' ? await b.server.dbQueries() : 0
-    const run = await throughputRun(b, group, { targets: layout.targets, send: on === 'server' ? serverSender(b, client) : rawSender(b, false), durationMs: b.options.durationMs, label })
+    const run = await throughputRun(b, group, {
+      targets: layout.targets,
+      send: on === 'server' ? serverSender(b, client) : rawSender(b, false),
+      durationMs: b.options.durationMs,
+      label,
+    })
     const sql = on === 'server' ? (await b.server.dbQueries()) - before : undefined
     const latency = percentiles(await verify(b, group, run, { label }))
     if (on === 'server' && layout.targets.length === 1) b.measured.fanoutPerSec = run.perSec
@@ -82,7 +93,11 @@ export async function fanoutScenario(b: Bench, which: 'big' | 'small') {
     ratio: server.perSec / raw.perSec,
     target: which === 'big' ? '≥ 1.0× goal, ≥ 0.3× must' : '≥ 0.3× must',
   })
-  ;(b.measured.sqlPerEvent ??= {})[which] = { members: layout.targets[0]!.members, perEvent: server.sqlPerEvent!, perDelivery: server.sqlPerDelivery! }
+  ;(b.measured.sqlPerEvent ??= {})[which] = {
+    members: layout.targets[0]!.members,
+    perEvent: server.sqlPerEvent!,
+    perDelivery: server.sqlPerDelivery!,
+  }
   latencyRow(b, layout.latencyTarget.members, server.lat, raw.lat)
   ;((b.details.fanout ??= {}) as Record<string, unknown>)[layout.name] = { server, raw }
 }

@@ -17,7 +17,12 @@ export async function inboxScenario(b: Bench) {
   for (const on of ['server', 'raw'] as const) {
     const conversation = on === 'server' ? b.world.inbox : 'inbox'
     const target: Target = { conversation, members }
-    const group = await openGroup(b, { name: `${on}-inbox`, on, inbox: true, sockets: Array.from({ length: members }, (_, i) => ({ userIndex: i, conversation })) })
+    const group = await openGroup(b, {
+      name: `${on}-inbox`,
+      on,
+      inbox: true,
+      sockets: Array.from({ length: members }, (_, i) => ({ userIndex: i, conversation })),
+    })
     const client = leanClient(b.server.graphqlUrl, 16)
     try {
       if (on === 'server') await b.raw.template(await sampleFrame(b, group), 'lastSeq')

@@ -11,7 +11,11 @@ export async function latency100Scenario(b: Bench) {
   const count = latencyCount(b, rate)
   const results: Partial<Record<'server' | 'raw', LatencyResult>> = {}
   for (const on of ['server', 'raw'] as const) {
-    const group = await openGroup(b, { name: `${on}-mid`, on, sockets: Array.from({ length: members }, (_, i) => ({ userIndex: i, conversation: b.world.mid })) })
+    const group = await openGroup(b, {
+      name: `${on}-mid`,
+      on,
+      sockets: Array.from({ length: members }, (_, i) => ({ userIndex: i, conversation: b.world.mid })),
+    })
     try {
       results[on] = await latencyRun(b, group, on, target, rate, count)
     } finally {

@@ -30,12 +30,25 @@ export interface LatencyResult {
 }
 
 /** One paced run on an open group (server or raw), verified; returns the latency percentiles. */
-export async function latencyRun(b: Bench, group: Group, on: 'server' | 'raw', target: Target, rate: number, count: number): Promise<LatencyResult> {
+export async function latencyRun(
+  b: Bench,
+  group: Group,
+  on: 'server' | 'raw',
+  target: Target,
+  rate: number,
+  count: number,
+): Promise<LatencyResult> {
   const label = `latency ${target.members} members (${on})`
   const client = leanClient(b.server.graphqlUrl, 16)
   try {
     const before = on === 'server' ? await b.server.dbQueries() : 0
-    const run = await pacedRun(b, group, { target, send: on === 'server' ? serverSender(b, client) : rawSender(b, true), rate, count, label })
+    const run = await pacedRun(b, group, {
+      target,
+      send: on === 'server' ? serverSender(b, client) : rawSender(b, true),
+      rate,
+      count,
+      label,
+    })
     const sql = on === 'server' ? (await b.server.dbQueries()) - before : undefined
     const p = percentiles(await verify(b, group, run, { label }))
     const sqlPerDelivery = sql === undefined ? undefined : Math.max(0, sql - count * (b.measured.sqlPerSend ?? 0)) / run.deliveries

@@ -36,7 +36,9 @@ export async function sendsScenario(b: Bench) {
             : { cmd: 'sends', url: b.server.graphqlUrl, senders: parts[w.index]!, durationMs, tag }
           : undefined,
       )
-    const run = async (kind: 'raw' | 'server'): Promise<{ perSec: number; latency: ReturnType<typeof percentiles>; count: number; sql?: number }> => {
+    const run = async (
+      kind: 'raw' | 'server',
+    ): Promise<{ perSec: number; latency: ReturnType<typeof percentiles>; count: number; sql?: number }> => {
       const tag = `${c.senders}${c.hot ? 'h' : 'm'}`
       progress(`sends: ${c.name}, ${kind === 'raw' ? 'raw pg' : 'server'}: warm-up, then ${b.options.durationMs / 1000} s…`)
       await closedLoop(kind, 300, `${tag}w`) // not measured: connections, prepared statements, JIT
@@ -46,7 +48,12 @@ export async function sendsScenario(b: Bench) {
       checkGapFree(results, `${c.name} (${kind})`)
       const count = results.reduce((n, r) => n + r.count, 0)
       const wall = Math.max(...results.map((r) => r.lastEnd)) - Math.min(...results.map((r) => r.firstStart))
-      return { perSec: (count / wall) * 1000, latency: percentiles(results.flatMap((r) => r.latencies)), count, ...(sql !== undefined && { sql: sql / count }) }
+      return {
+        perSec: (count / wall) * 1000,
+        latency: percentiles(results.flatMap((r) => r.latencies)),
+        count,
+        ...(sql !== undefined && { sql: sql / count }),
+      }
     }
     const raw = await run('raw')
     const server = await run('server')
@@ -62,7 +69,15 @@ export async function sendsScenario(b: Bench) {
       target: c.target,
     })
     if (c.senders === 8 && !c.hot)
-      b.rows.push({ figure: 'SQL statements per send (8 senders)', value: round(server.sql!, 2), unit: '', baseline: 1, baselineLabel: 'raw pg (1 statement)', ratio: server.sql!, target: '≤ 2 round trips (part 2)' })
+      b.rows.push({
+        figure: 'SQL statements per send (8 senders)',
+        value: round(server.sql!, 2),
+        unit: '',
+        baseline: 1,
+        baselineLabel: 'raw pg (1 statement)',
+        ratio: server.sql!,
+        target: '≤ 2 round trips (part 2)',
+      })
     details[c.name] = { server, raw: { ...raw } }
   }
   b.details.sends = details
@@ -75,7 +90,8 @@ function checkGapFree(results: SendsResult[], label: string) {
   for (const [c, seqs] of all) {
     seqs.sort((a, b) => a - b)
     for (let i = 1; i < seqs.length; i++)
-      if (seqs[i] !== seqs[i - 1]! + 1) throw new BenchFailure(`${label}: ${c} answered seqs ${seqs[i - 1]} then ${seqs[i]} (gap or duplicate)`)
+      if (seqs[i] !== seqs[i - 1]! + 1)
+        throw new BenchFailure(`${label}: ${c} answered seqs ${seqs[i - 1]} then ${seqs[i]} (gap or duplicate)`)
   }
   if (!all.size) throw new BenchFailure(`${label}: no send completed`)
 }

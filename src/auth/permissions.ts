@@ -16,7 +16,15 @@ export type TenantPermission =
   | 'notification:publish'
 
 const TENANT_PERMISSIONS: Record<Role, ReadonlySet<TenantPermission>> = {
-  ADMIN: new Set(['user:read', 'user:upsert', 'group:read', 'group:manage', 'conversation:create', 'webhook:manage', 'notification:publish']),
+  ADMIN: new Set([
+    'user:read',
+    'user:upsert',
+    'group:read',
+    'group:manage',
+    'conversation:create',
+    'webhook:manage',
+    'notification:publish',
+  ]),
   SERVICE: new Set(['user:read', 'user:upsert', 'group:read', 'conversation:create', 'notification:publish']),
   OPERATOR: new Set(['user:read', 'group:read', 'conversation:create']),
   MEMBER: new Set(['user:read', 'conversation:create']),
@@ -60,7 +68,11 @@ export function canInConversation(viewer: { role: Role }, access: ConversationAc
 }
 
 /** A message's own permissions, for the service checks and Message.viewerCan* alike. */
-export function canOnMessage(viewer: { userId: string; role: Role }, message: { senderId: string; deletedAt: Date | null }, action: 'edit' | 'delete'): boolean {
+export function canOnMessage(
+  viewer: { userId: string; role: Role },
+  message: { senderId: string; deletedAt: Date | null },
+  action: 'edit' | 'delete',
+): boolean {
   if (message.deletedAt) return false
   if (message.senderId === viewer.userId) return true
   return action === 'delete' && viewer.role === 'ADMIN'

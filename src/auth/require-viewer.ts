@@ -11,8 +11,14 @@ import type { Viewer } from './viewer.js'
 
 type GenericAuthOptions<C> = Parameters<typeof useGenericAuth<Viewer, C & { viewer?: Viewer | null }, 'viewer'>>[0]
 
-export function useRequireViewer<C extends object>(options: Omit<Extract<GenericAuthOptions<C>, { mode: 'protect-all' }>, 'mode' | 'contextFieldName'>): Plugin {
-  const auth = useGenericAuth<Viewer, C & { viewer?: Viewer | null }, 'viewer'>({ ...options, mode: 'protect-all', contextFieldName: 'viewer' } as GenericAuthOptions<C>) as Plugin
+export function useRequireViewer<C extends object>(
+  options: Omit<Extract<GenericAuthOptions<C>, { mode: 'protect-all' }>, 'mode' | 'contextFieldName'>,
+): Plugin {
+  const auth = useGenericAuth<Viewer, C & { viewer?: Viewer | null }, 'viewer'>({
+    ...options,
+    mode: 'protect-all',
+    contextFieldName: 'viewer',
+  } as GenericAuthOptions<C>) as Plugin
   return {
     ...auth,
     // generic-auth adds its check as a plugin of its own (@envelop/extended-validation): add it guarded.

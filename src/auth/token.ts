@@ -11,7 +11,8 @@ const ROLE_CLAIMS = { admin: 'ADMIN', operator: 'OPERATOR', member: 'MEMBER', se
 
 // The role claim is matched against this fixed map with Object.hasOwn: `__proto__`, `constructor` and
 // friends are unknown roles, never a prototype lookup.
-const roleOf = (claim: string): Role | undefined => (Object.hasOwn(ROLE_CLAIMS, claim) ? ROLE_CLAIMS[claim as keyof typeof ROLE_CLAIMS] : undefined)
+const roleOf = (claim: string): Role | undefined =>
+  Object.hasOwn(ROLE_CLAIMS, claim) ? ROLE_CLAIMS[claim as keyof typeof ROLE_CLAIMS] : undefined
 
 const claimsSchema = z.object({
   sub: z.string().min(1).max(255),
@@ -50,7 +51,11 @@ export async function createTokenVerifier(jwt: Config['jwt']): Promise<TokenVeri
     key = new TextEncoder().encode(jwt.secret)
     algorithms = ['HS256']
   }
-  const options: JWTVerifyOptions = { algorithms, ...(jwt.issuer && { issuer: jwt.issuer }), ...(jwt.audience && { audience: jwt.audience }) }
+  const options: JWTVerifyOptions = {
+    algorithms,
+    ...(jwt.issuer && { issuer: jwt.issuer }),
+    ...(jwt.audience && { audience: jwt.audience }),
+  }
 
   return cachedVerifier(async (token) => {
     let payload: JWTPayload

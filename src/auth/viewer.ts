@@ -54,14 +54,23 @@ export class ViewerProvisioner {
   }
 
   private async upsert(claims: Claims, displayName: string) {
-    const tenant = await this.prisma.tenant.upsert({ where: { externalId: claims.tid }, create: { externalId: claims.tid }, update: {}, select: { id: true } })
-    // The user row is tenant-owned: written for its tenant (row-level security, src/db/row-security.ts).
-    const user = await asTenant(tenant.id, async () => await this.prisma.user.upsert({
-      where: { tenantId_externalId: { tenantId: tenant.id, externalId: claims.sub } },
-      create: { tenantId: tenant.id, externalId: claims.sub, displayName, role: claims.role },
-      update: { displayName, role: claims.role },
+    const tenant = await this.prisma.tenant.upsert({
+      where: { externalId: claims.tid },
+      create: { externalId: claims.tid },
+      update: {},
       select: { id: true },
-    }))
+    })
+    // The user row is tenant-owned: written for its tenant (row-level security, src/db/row-security.ts).
+    const user = await asTenant(
+      tenant.id,
+      async () =>
+        await this.prisma.user.upsert({
+          where: { tenantId_externalId: { tenantId: tenant.id, externalId: claims.sub } },
+          create: { tenantId: tenant.id, externalId: claims.sub, displayName, role: claims.role },
+          update: { displayName, role: claims.role },
+          select: { id: true },
+        }),
+    )
     return { tenantId: tenant.id, userId: user.id }
   }
 

@@ -36,7 +36,10 @@ const pools = new WeakMap<object, { pool: pg.Pool; onQuery?: (durationMs: number
 // Prisma's DateTime columns are `timestamp(3)` holding UTC; pg would read them as local time.
 const TIMESTAMP_WITHOUT_TIME_ZONE = 1114
 const asUtc = (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
-const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === TIMESTAMP_WITHOUT_TIME_ZONE ? asUtc : pg.types.getTypeParser(oid, format)) }
+const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMP_WITHOUT_TIME_ZONE ? asUtc : pg.types.getTypeParser(oid, format),
+}
 
 // A named (prepared) statement is parsed and planned once per connection, not on every call; the name
 // follows the text, as pg requires one text per name on a connection.

@@ -74,7 +74,13 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
 }
 
 async function prepareDatabase(port: number, password: string, legacy: boolean, root: string) {
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: legacy ? LEGACY_PASSWORD : password, database: 'postgres' })
+  const admin = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password: legacy ? LEGACY_PASSWORD : password,
+    database: 'postgres',
+  })
   await admin.connect()
   try {
     // A data dir made before passwords were generated still has postgres/postgres: replace it.
@@ -93,7 +99,9 @@ function makeDataDir(root: string) {
   try {
     fs.mkdirSync(root, { recursive: true })
   } catch (e) {
-    throw new EmbeddedPostgresError(`DATA_DIR ${root} cannot be created (${(e as NodeJS.ErrnoException).code ?? String(e)}): set DATA_DIR to a writable directory, or DATABASE_URL to use another PostgreSQL`)
+    throw new EmbeddedPostgresError(
+      `DATA_DIR ${root} cannot be created (${(e as NodeJS.ErrnoException).code ?? String(e)}): set DATA_DIR to a writable directory, or DATABASE_URL to use another PostgreSQL`,
+    )
   }
 }
 
@@ -212,7 +220,9 @@ export function packagedBinaries(): Binaries {
   try {
     entry = require.resolve(name)
   } catch {
-    throw new EmbeddedPostgresError(`The embedded PostgreSQL has no binaries for ${process.platform}-${process.arch} (${name} is not installed): run npm install on this machine, or set DATABASE_URL`)
+    throw new EmbeddedPostgresError(
+      `The embedded PostgreSQL has no binaries for ${process.platform}-${process.arch} (${name} is not installed): run npm install on this machine, or set DATABASE_URL`,
+    )
   }
   const packageDir = fs.realpathSync(path.resolve(path.dirname(entry), '..'))
   const { version } = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string }
@@ -346,9 +356,11 @@ function* walk(dir: string, relative = ''): Generator<{ file: string; relative: 
 
 /** Names, kinds, sizes and link targets: cheap to compute at every start. */
 function listing(dir: string) {
-  return [...walk(dir)].filter(({ relative }) => relative !== STAGE_MARKER).map(({ file, relative, stat }) =>
-    stat.isSymbolicLink() ? `${relative} -> ${fs.readlinkSync(file)}` : `${relative} ${stat.isDirectory() ? 'dir' : stat.size}`,
-  )
+  return [...walk(dir)]
+    .filter(({ relative }) => relative !== STAGE_MARKER)
+    .map(({ file, relative, stat }) =>
+      stat.isSymbolicLink() ? `${relative} -> ${fs.readlinkSync(file)}` : `${relative} ${stat.isDirectory() ? 'dir' : stat.size}`,
+    )
 }
 
 /** Every file's bytes, by name: the check that a copy is exactly the package. */
@@ -374,15 +386,22 @@ function postgresUser(): OsUser {
   if (existing) return existing
   try {
     const group = run('getent', ['group', 'postgres']) !== undefined
-    execFileSync('useradd', ['--system', ...(group ? ['-g', 'postgres'] : ['--user-group']), 'postgres'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    execFileSync('useradd', ['--system', ...(group ? ['-g', 'postgres'] : ['--user-group']), 'postgres'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
   } catch (e) {
-    const reason = String((e as { stderr?: Buffer }).stderr ?? (e as Error).message).trim().split('\n')[0]
+    const reason = String((e as { stderr?: Buffer }).stderr ?? (e as Error).message)
+      .trim()
+      .split('\n')[0]
     throw new EmbeddedPostgresError(
       `As root, the embedded PostgreSQL must run as the OS user postgres, which does not exist and could not be created (${reason}): create it (useradd --system postgres), run as a normal user, or set DATABASE_URL`,
     )
   }
   const created = lookupUser()
-  if (!created) throw new EmbeddedPostgresError('As root, the embedded PostgreSQL must run as the OS user postgres, which useradd did not create: create it, run as a normal user, or set DATABASE_URL')
+  if (!created)
+    throw new EmbeddedPostgresError(
+      'As root, the embedded PostgreSQL must run as the OS user postgres, which useradd did not create: create it, run as a normal user, or set DATABASE_URL',
+    )
   return created
 }
 
@@ -433,7 +452,9 @@ function placeDatabaseDir(root: string, owner: OsUser | undefined, log: (msg: st
   if (baseBlocked) throw unreachable(RELOCATED_BASE, baseBlocked)
   const databaseDir = fs.mkdtempSync(path.join(RELOCATED_BASE, 'pg-'))
   fs.symlinkSync(databaseDir, link)
-  log(`the postgres OS user cannot enter ${blocked}: the embedded database of DATA_DIR ${root} is kept in ${databaseDir} (DATA_DIR/pg links to it)`)
+  log(
+    `the postgres OS user cannot enter ${blocked}: the embedded database of DATA_DIR ${root} is kept in ${databaseDir} (DATA_DIR/pg links to it)`,
+  )
   return { databaseDir, created: true }
 }
 
@@ -468,10 +489,20 @@ async function initdb(binaries: Binaries, databaseDir: string, password: string,
     fs.writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 })
     if (owner) for (const f of [secretDir, passwordFile]) fs.chownSync(f, owner.uid, owner.gid)
     const locale = bestLocale()
-    const args = [`--pgdata=${databaseDir}`, '--auth=password', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', `--locale=${locale}`]
+    const args = [
+      `--pgdata=${databaseDir}`,
+      '--auth=password',
+      '--username=postgres',
+      `--pwfile=${passwordFile}`,
+      '--encoding=UTF8',
+      `--locale=${locale}`,
+    ]
     const { code, output, error } = await runToEnd(binaries.initdb, args, owner, locale)
     if (error) throw cannotRun(binaries, error)
-    if (code !== 0) throw new EmbeddedPostgresError(`The embedded PostgreSQL could not initialise ${databaseDir} (${lastLine(output)}): check the disk and DATA_DIR, or set DATABASE_URL`)
+    if (code !== 0)
+      throw new EmbeddedPostgresError(
+        `The embedded PostgreSQL could not initialise ${databaseDir} (${lastLine(output)}): check the disk and DATA_DIR, or set DATABASE_URL`,
+      )
   } finally {
     fs.rmSync(secretDir, { recursive: true, force: true })
   }
@@ -489,11 +520,16 @@ function runToEnd(command: string, args: string[], owner: OsUser | undefined, lo
 }
 
 function cannotRun(binaries: Binaries, error: NodeJS.ErrnoException) {
-  return new EmbeddedPostgresError(`The embedded PostgreSQL binaries in ${binaries.dir} cannot be run (${error.code ?? error.message}): run npm install again, or set DATABASE_URL`)
+  return new EmbeddedPostgresError(
+    `The embedded PostgreSQL binaries in ${binaries.dir} cannot be run (${error.code ?? error.message}): run npm install again, or set DATABASE_URL`,
+  )
 }
 
 function lastLine(output: string) {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean)
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
   return lines.findLast((l) => /FATAL|PANIC|ERROR|error/.test(l)) ?? lines.at(-1) ?? 'no output'
 }
 
@@ -503,7 +539,13 @@ interface PostgresProcess {
   stopSync(): void
 }
 
-async function startPostgres(binaries: Binaries, databaseDir: string, port: number, owner: OsUser | undefined, log: (msg: string) => void): Promise<PostgresProcess> {
+async function startPostgres(
+  binaries: Binaries,
+  databaseDir: string,
+  port: number,
+  owner: OsUser | undefined,
+  log: (msg: string) => void,
+): Promise<PostgresProcess> {
   const locale = bestLocale()
   const child = spawn(binaries.postgres, ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'], {
     ...owner,
@@ -527,7 +569,13 @@ async function startPostgres(binaries: Binaries, databaseDir: string, port: numb
       }
     })
     child.once('error', (e) => reject(cannotRun(binaries, e)))
-    child.once('exit', () => reject(new EmbeddedPostgresError(`The embedded PostgreSQL stopped while starting (${lastLine(output)}): check DATA_DIR and the disk, or set DATABASE_URL`)))
+    child.once('exit', () =>
+      reject(
+        new EmbeddedPostgresError(
+          `The embedded PostgreSQL stopped while starting (${lastLine(output)}): check DATA_DIR and the disk, or set DATABASE_URL`,
+        ),
+      ),
+    )
   })
   const running = () => child.exitCode === null && child.signalCode === null
   return {

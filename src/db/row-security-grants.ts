@@ -20,11 +20,16 @@ export async function prepareAppRole(url: string, schema: string) {
       } catch (e) {
         // Another node created it at the same moment, or this user may not create roles.
         const again = await client.query('select 1 from pg_roles where rolname = $1', [APP_ROLE])
-        if (!again.rowCount) throw new Error(`ROW_LEVEL_SECURITY=on needs the role ${APP_ROLE}; create it once as a privileged user: CREATE ROLE ${APP_ROLE} NOLOGIN (${String(e)})`, { cause: e })
+        if (!again.rowCount)
+          throw new Error(
+            `ROW_LEVEL_SECURITY=on needs the role ${APP_ROLE}; create it once as a privileged user: CREATE ROLE ${APP_ROLE} NOLOGIN (${String(e)})`,
+            { cause: e },
+          )
       }
     }
     const member = await client.query('select pg_has_role(current_user, $1, $2) as ok', [APP_ROLE, 'MEMBER'])
-    if (!member.rows[0]?.ok) await client.query(`GRANT ${APP_ROLE} TO ${client.escapeIdentifier((await client.query('select current_user as u')).rows[0].u)}`)
+    if (!member.rows[0]?.ok)
+      await client.query(`GRANT ${APP_ROLE} TO ${client.escapeIdentifier((await client.query('select current_user as u')).rows[0].u)}`)
     await client.query(`GRANT USAGE ON SCHEMA public TO ${APP_ROLE}`)
     await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APP_ROLE}`)
     await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE}`)
@@ -42,9 +47,13 @@ export async function prepareAppRole(url: string, schema: string) {
       [schema],
     )
     for (const { name } of rows)
-      await client.query(`CREATE POLICY switchboard_app_outbox ON ${s}.${client.escapeIdentifier(name)} TO ${APP_ROLE} USING (true) WITH CHECK (true)`).catch((e: { code?: string }) => {
-        if (e.code !== '42710') throw e // another node created it at the same moment
-      })
+      await client
+        .query(
+          `CREATE POLICY switchboard_app_outbox ON ${s}.${client.escapeIdentifier(name)} TO ${APP_ROLE} USING (true) WITH CHECK (true)`,
+        )
+        .catch((e: { code?: string }) => {
+          if (e.code !== '42710') throw e // another node created it at the same moment
+        })
   } finally {
     await client.end()
   }

@@ -53,14 +53,16 @@ export function enforceRowSecurity(pool: pg.Pool) {
         if (typeof callback === 'function') return void process.nextTick(() => (callback as (e: Error) => void)(error))
         return Promise.reject(error)
       }
-      const text = typeof config === 'string' ? config : (config as { text?: string })?.text ?? ''
+      const text = typeof config === 'string' ? config : ((config as { text?: string })?.text ?? '')
       if (!CONTROL.test(text)) {
         const carried = typeof config === 'object' && config !== null ? (config as { [TENANT]?: string })[TENANT] : undefined
         const tenant = carried ?? tenantOfWork.getStore() ?? ''
         if (raw.switchboardTenant !== tenant) {
           raw.switchboardTenant = tenant
           // A setting changed inside a transaction that rolls back is undone: forget it then (below).
-          query({ text: "SELECT set_config('switchboard.tenant_id', $1, false)", values: [tenant] }).catch(() => (raw.switchboardTenant = undefined))
+          query({ text: "SELECT set_config('switchboard.tenant_id', $1, false)", values: [tenant] }).catch(
+            () => (raw.switchboardTenant = undefined),
+          )
         }
       } else if (RESETS.test(text)) raw.switchboardTenant = undefined
       return query(config, ...rest)

@@ -11,15 +11,22 @@ import type { ConversationKind, Role } from '../generated/prisma/enums.js'
 // ----------------------------------------------------------------------------------------- unread
 
 /** Unread counts: messages by others, seq above the viewer's read position, not deleted. */
-export async function unreadCounts(prisma: PrismaClient, tenantId: string, pairs: ReadonlyArray<{ userId: string; conversationId: string; seesInternal: boolean }>) {
+export async function unreadCounts(
+  prisma: PrismaClient,
+  tenantId: string,
+  pairs: ReadonlyArray<{ userId: string; conversationId: string; seesInternal: boolean }>,
+) {
   if (!pairs.length) return new Map<string, number>()
-  const rows = await asTenant(tenantId, () => prisma.$queryRaw<Array<{ userId: string; conversationId: string; unread: number }>>`
+  const rows = await asTenant(
+    tenantId,
+    () => prisma.$queryRaw<Array<{ userId: string; conversationId: string; unread: number }>>`
     SELECT k."userId"::text AS "userId", k."conversationId"::text AS "conversationId", count(m.id)::int AS unread
     FROM unnest(${pairs.map((p) => p.userId)}::uuid[], ${pairs.map((p) => p.conversationId)}::uuid[], ${pairs.map((p) => p.seesInternal)}::boolean[]) AS k("userId", "conversationId", "seesInternal")
     LEFT JOIN "Participant" p ON p."conversationId" = k."conversationId" AND p."userId" = k."userId"
     JOIN "Message" m ON m."conversationId" = k."conversationId" AND m."tenantId" = ${tenantId}::uuid
       AND m.seq > COALESCE(p."lastReadSeq", 0) AND m."deletedAt" IS NULL AND m."senderId" <> k."userId" AND (k."seesInternal" OR NOT m.internal)
-    GROUP BY k."userId", k."conversationId"`)
+    GROUP BY k."userId", k."conversationId"`,
+  )
   return new Map(rows.map((r) => [`${r.userId}:${r.conversationId}`, r.unread]))
 }
 
@@ -28,7 +35,9 @@ export const UNREAD_FILTER_LIMIT = 10_000
 
 /** Ids of the conversations the viewer sees that hold unread messages for them, most recently active first. */
 export async function conversationsWithUnread(prisma: PrismaClient, tenantId: string, viewer: VisibilityViewer): Promise<string[]> {
-  const rows = await asTenant(tenantId, () => prisma.$queryRaw<Array<{ id: string }>>`
+  const rows = await asTenant(
+    tenantId,
+    () => prisma.$queryRaw<Array<{ id: string }>>`
     SELECT c.id::text AS id
     FROM "Conversation" c
     LEFT JOIN "Participant" p ON p."conversationId" = c.id AND p."userId" = ${viewer.userId}::uuid
@@ -40,7 +49,8 @@ export async function conversationsWithUnread(prisma: PrismaClient, tenantId: st
           AND (${seesInternal(viewer)}::boolean OR NOT m.internal)
       )
     ORDER BY c."lastActivityAt" DESC, c.id DESC
-    LIMIT ${UNREAD_FILTER_LIMIT}`)
+    LIMIT ${UNREAD_FILTER_LIMIT}`,
+  )
   return rows.map((r) => r.id)
 }
 
@@ -48,13 +58,16 @@ export async function conversationsWithUnread(prisma: PrismaClient, tenantId: st
 
 /** Active participants and groups (with their members) of a conversation, in one statement; null when it is not the tenant's. */
 export async function loadMembership(prisma: PrismaClient, tenantId: string, conversationId: string): Promise<MembershipSnapshot | null> {
-  const rows = await asTenant(tenantId, () => prisma.$queryRaw<Array<{ participants: string[]; groups: Array<{ g: string; m: string[] }> }>>`
+  const rows = await asTenant(
+    tenantId,
+    () => prisma.$queryRaw<Array<{ participants: string[]; groups: Array<{ g: string; m: string[] }> }>>`
     SELECT
       ARRAY(SELECT p."userId"::text FROM "Participant" p WHERE p."conversationId" = c.id AND p."leftAt" IS NULL AND p.role <> 'OBSERVER') AS participants,
       COALESCE((SELECT json_agg(json_build_object('g', cg."groupId", 'm', ARRAY(SELECT gm."userId"::text FROM "GroupMember" gm WHERE gm."groupId" = cg."groupId")))
                 FROM "ConversationGroup" cg WHERE cg."conversationId" = c.id), '[]'::json) AS groups
     FROM "Conversation" c
-    WHERE c.id = ${conversationId}::uuid AND c."tenantId" = ${tenantId}::uuid`)
+    WHERE c.id = ${conversationId}::uuid AND c."tenantId" = ${tenantId}::uuid`,
+  )
   const row = rows[0]
   if (!row) return null
   return { participants: new Set(row.participants), groups: new Map(row.groups.map((g) => [g.g, new Set(g.m)])) }
@@ -64,7 +77,13 @@ export async function loadMembership(prisma: PrismaClient, tenantId: string, con
 
 /** Locks a user's row until commit: assignments to one operator queue here, so capacity holds across nodes. */
 export async function lockUser(tx: { $queryRaw: PrismaClient['$queryRaw'] }, tenantId: string, userId: string) {
-  const rows = await asTenant(tenantId, () => tx.$queryRaw<Array<{ id: string }>>`SELECT id::text FROM "User" WHERE id = ${userId}::uuid AND "tenantId" = ${tenantId}::uuid FOR UPDATE`)
+  const rows = await asTenant(
+    tenantId,
+    () =>
+      tx.$queryRaw<
+        Array<{ id: string }>
+      >`SELECT id::text FROM "User" WHERE id = ${userId}::uuid AND "tenantId" = ${tenantId}::uuid FOR UPDATE`,
+  )
   return rows.length > 0
 }
 
@@ -76,7 +95,13 @@ export async function lockUser(tx: { $queryRaw: PrismaClient['$queryRaw'] }, ten
  * the conversation is not the tenant's.
  */
 export async function awaitConversationWriters(tx: { $queryRaw: PrismaClient['$queryRaw'] }, tenantId: string, conversationId: string) {
-  const rows = await asTenant(tenantId, () => tx.$queryRaw<Array<{ id: string }>>`SELECT id::text FROM "Conversation" WHERE id = ${conversationId}::uuid AND "tenantId" = ${tenantId}::uuid FOR SHARE`)
+  const rows = await asTenant(
+    tenantId,
+    () =>
+      tx.$queryRaw<
+        Array<{ id: string }>
+      >`SELECT id::text FROM "Conversation" WHERE id = ${conversationId}::uuid AND "tenantId" = ${tenantId}::uuid FOR SHARE`,
+  )
   return rows.length > 0
 }
 
@@ -142,13 +167,27 @@ export async function sendAsParticipant(
            msg."clientMessageId", msg.body, msg."createdAt", msg."editedAt", msg."deletedAt", msg.internal, conv.kind::text AS kind,
            u."externalId" AS "senderExternalId", u."displayName" AS "senderDisplayName", u.role::text AS "senderRole", u."createdAt" AS "senderCreatedAt", u."updatedAt" AS "senderUpdatedAt"
     FROM msg, conv, outbox, "User" u WHERE u.id = msg."senderId"`
-  type Row = Omit<SentMessageRow, 'sender'> & { senderExternalId: string; senderDisplayName: string; senderRole: Role; senderCreatedAt: Date; senderUpdatedAt: Date }
+  type Row = Omit<SentMessageRow, 'sender'> & {
+    senderExternalId: string
+    senderDisplayName: string
+    senderRole: Role
+    senderCreatedAt: Date
+    senderUpdatedAt: Date
+  }
   const rows = await asTenant(m.tenantId, () => queryDirect<Row>(prisma, statement.text, statement.values))
   const row = rows[0]
   if (!row) return undefined
   const { senderExternalId, senderDisplayName, senderRole, senderCreatedAt, senderUpdatedAt, ...message } = row
   return {
     ...message,
-    sender: { id: message.senderId, tenantId: message.tenantId, externalId: senderExternalId, displayName: senderDisplayName, role: senderRole, createdAt: senderCreatedAt, updatedAt: senderUpdatedAt },
+    sender: {
+      id: message.senderId,
+      tenantId: message.tenantId,
+      externalId: senderExternalId,
+      displayName: senderDisplayName,
+      role: senderRole,
+      createdAt: senderCreatedAt,
+      updatedAt: senderUpdatedAt,
+    },
   }
 }

@@ -54,7 +54,9 @@ export function scopeToTenant(prisma: PrismaClient, tenantId: string, options: {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
     const a = (args ?? {}) as Record<string, any>
     if (options.rowSecurity && !inTransaction && (operation === 'findUnique' || operation === 'findUniqueOrThrow')) {
-      const delegate = (prisma as unknown as Record<string, Record<string, (args: unknown) => Promise<unknown>>>)[model[0]!.toLowerCase() + model.slice(1)]!
+      const delegate = (prisma as unknown as Record<string, Record<string, (args: unknown) => Promise<unknown>>>)[
+        model[0]!.toLowerCase() + model.slice(1)
+      ]!
       const where = flattenUnique(a.where ?? {})
       const first = { ...a, where: TENANT_MODELS.has(model) ? { ...where, tenantId } : where }
       return operation === 'findUnique' ? delegate['findFirst']!(first) : delegate['findFirstOrThrow']!(first)
@@ -77,7 +79,8 @@ function flattenUnique(where: Record<string, unknown>): Record<string, unknown> 
   const flat: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(where)) {
     const parts = key.split('_')
-    if (parts.length > 1 && value && typeof value === 'object' && !Array.isArray(value) && parts.every((p) => p in (value as object))) Object.assign(flat, value)
+    if (parts.length > 1 && value && typeof value === 'object' && !Array.isArray(value) && parts.every((p) => p in (value as object)))
+      Object.assign(flat, value)
     else flat[key] = value
   }
   return flat

@@ -4,7 +4,13 @@
 // a receiver gets what was true at commit.
 import { randomUUID } from 'node:crypto'
 
-export const EVENT_TYPES = ['message.created', 'conversation.created', 'conversation.assigned', 'conversation.closed', 'notification.created'] as const
+export const EVENT_TYPES = [
+  'message.created',
+  'conversation.created',
+  'conversation.assigned',
+  'conversation.closed',
+  'notification.created',
+] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
 export interface UserRef {
@@ -18,7 +24,16 @@ export interface EventData {
     message: { id: string; seq: number; body: string; clientMessageId: string; createdAt: string; internal: boolean; sender: UserRef }
   }
   'conversation.created': {
-    conversation: { id: string; kind: string; subject: string | null; contextType: string | null; contextId: string | null; createdAt: string; createdBy: UserRef; participants: UserRef[] }
+    conversation: {
+      id: string
+      kind: string
+      subject: string | null
+      contextType: string | null
+      contextId: string | null
+      createdAt: string
+      createdBy: UserRef
+      participants: UserRef[]
+    }
   }
   'conversation.assigned': { conversation: { id: string; kind: string }; assignee: UserRef | null; assignedBy: UserRef }
   'conversation.closed': { conversation: { id: string; kind: string }; closedBy: UserRef }
@@ -40,6 +55,11 @@ export interface OutboxEvent<T extends EventType = EventType> {
   hints?: Record<string, string | number | boolean | null>
 }
 
-export function outboxEvent<T extends EventType>(tenantId: string, type: T, data: EventData[T], hints?: OutboxEvent['hints']): OutboxEvent<T> {
+export function outboxEvent<T extends EventType>(
+  tenantId: string,
+  type: T,
+  data: EventData[T],
+  hints?: OutboxEvent['hints'],
+): OutboxEvent<T> {
   return { id: randomUUID(), tenantId, type, occurredAt: new Date().toISOString(), data, ...(hints && { hints }) }
 }

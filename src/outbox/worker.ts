@@ -42,7 +42,9 @@ export async function startOutboxWorker(options: {
   // Our own pool, so stop() waits for every connection to close and a connection the database ends
   // (a restart, the embedded server stopping) is logged instead of being an uncaught error.
   const warn: Warn = options.warn ?? ((_key, fields, message) => options.log.warn(fields, message))
-  const pool = quietPool(options.url, options.concurrency + 2, (e) => warn('outbox.connection', { err: e.message }, 'outbox connection error'))
+  const pool = quietPool(options.url, options.concurrency + 2, (e) =>
+    warn('outbox.connection', { err: e.message }, 'outbox connection error'),
+  )
   const runner: Runner = await run({
     pgPool: pool,
     schema: options.schema,

@@ -38,40 +38,68 @@ export const RETRY_AFTER_SECONDS = 1
 /** The database (or another dependency) is briefly unreachable: a typed, retryable error (HTTP 503). */
 export function unavailable(): GraphQLError {
   return new GraphQLError('A dependency of the server is briefly unavailable: retry shortly', {
-    extensions: { code: 'UNAVAILABLE', retryAfter: RETRY_AFTER_SECONDS, http: { status: 503, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } } },
+    extensions: {
+      code: 'UNAVAILABLE',
+      retryAfter: RETRY_AFTER_SECONDS,
+      http: { status: 503, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } },
+    },
   })
 }
 
 // Prisma's codes for an unreachable or overloaded database, the driver adapter's error kinds, and
 // PostgreSQL's SQLSTATEs for connection failures (class 08) and a server shutting down or starting (57P0x).
 const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024'])
-const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'DatabaseDoesNotExist'])
+const UNAVAILABLE_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'DatabaseDoesNotExist',
+])
 
 export function isUnavailable(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } }; cause?: unknown }
+  const e = error as {
+    code?: unknown
+    message?: unknown
+    meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } }
+    cause?: unknown
+  }
   if (!e || typeof e !== 'object') return false
-  if (typeof e.code === 'string' && (UNAVAILABLE_PRISMA_CODES.has(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03'].includes(e.code))) return true
+  if (
+    typeof e.code === 'string' &&
+    (UNAVAILABLE_PRISMA_CODES.has(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03'].includes(e.code))
+  )
+    return true
   if (/^08/.test(sqlStateOf(error) ?? '')) return true
   const cause = e.meta?.driverAdapterError?.cause
   if (cause && (UNAVAILABLE_KINDS.has(String(cause.kind)) || /^08|^57P0/.test(String(cause.originalCode ?? '')))) return true
-  if (typeof e.message === 'string' && /ECONNREFUSED|Connection terminated|Can't reach database server|Timed out fetching a new connection/.test(e.message)) return true
+  if (
+    typeof e.message === 'string' &&
+    /ECONNREFUSED|Connection terminated|Can't reach database server|Timed out fetching a new connection/.test(e.message)
+  )
+    return true
   return e.cause !== undefined && e.cause !== error && isUnavailable(e.cause)
 }
 
 function isPostgresDataException(error: unknown): boolean {
-  const sqlState = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } })?.meta?.driverAdapterError?.cause?.originalCode ?? sqlStateOf(error)
+  const sqlState =
+    (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } })?.meta?.driverAdapterError?.cause?.originalCode ??
+    sqlStateOf(error)
   return typeof sqlState === 'string' && sqlState.startsWith('22')
 }
 
 /** The SQLSTATE of an error from pg itself (the send statement runs through pg directly: db/client.ts queryDirect). */
 function sqlStateOf(error: unknown): string | undefined {
   const e = error as { code?: unknown; severity?: unknown } | null
-  return e && typeof e === 'object' && typeof e.severity === 'string' && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined
+  return e && typeof e === 'object' && typeof e.severity === 'string' && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)
+    ? e.code
+    : undefined
 }
 
 function inputErrorMessage(error: GraphQLError): string {
   const original = error.originalError
   if (original instanceof PothosValidationError) return original.message
-  if (original && isPostgresDataException(original)) return 'Invalid input value (text must not contain NUL characters; ids and cursors must be well-formed)'
+  if (original && isPostgresDataException(original))
+    return 'Invalid input value (text must not contain NUL characters; ids and cursors must be well-formed)'
   return error.message
 }

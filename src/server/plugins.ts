@@ -14,7 +14,12 @@ export function useRequestLimits(maxBytes: number): Plugin {
     onRequest({ request, endResponse, fetchAPI }) {
       const declared = request.headers.get('content-length')
       const refuse = (status: number, message: string, code: string) =>
-        endResponse(new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), { status, headers: { 'content-type': 'application/json' } }))
+        endResponse(
+          new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), {
+            status,
+            headers: { 'content-type': 'application/json' },
+          }),
+        )
       if (request.method === 'POST' && declared === null && request.headers.has('transfer-encoding'))
         return refuse(411, 'Content-Length is required', 'BAD_USER_INPUT')
       if (Number(declared ?? 0) > maxBytes) refuse(413, `Request body over ${maxBytes} bytes`, 'PAYLOAD_TOO_LARGE')
@@ -82,7 +87,12 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
  * error codes. Never variables (they carry message bodies) and never headers (they carry tokens).
  */
 export function useOperationLog(): Plugin<Context> {
-  const logDone = (ctx: Context, args: { document: DocumentNode; operationName?: string | null }, startedAt: number, errors: readonly GraphQLError[] | undefined) => {
+  const logDone = (
+    ctx: Context,
+    args: { document: DocumentNode; operationName?: string | null },
+    startedAt: number,
+    errors: readonly GraphQLError[] | undefined,
+  ) => {
     const operation = getOperationAST(args.document, args.operationName)
     const codes = errors?.map(errorCode)
     const entry = {
@@ -96,7 +106,10 @@ export function useOperationLog(): Plugin<Context> {
     // Stacks only for unexpected errors; expected ones are logged by code alone (their messages can
     // echo request values).
     if (codes?.includes('INTERNAL_SERVER_ERROR'))
-      ctx.log.error({ ...entry, errors: errors?.filter((e) => errorCode(e) === 'INTERNAL_SERVER_ERROR').map((e) => e.originalError?.stack ?? e.name) }, 'operation failed')
+      ctx.log.error(
+        { ...entry, errors: errors?.filter((e) => errorCode(e) === 'INTERNAL_SERVER_ERROR').map((e) => e.originalError?.stack ?? e.name) },
+        'operation failed',
+      )
     else ctx.log.info(entry, 'operation')
   }
   return {
@@ -104,7 +117,8 @@ export function useOperationLog(): Plugin<Context> {
       const startedAt = performance.now()
       return {
         onExecuteDone({ result }) {
-          if ('errors' in result || 'data' in result) logDone(args.contextValue as Context, args, startedAt, (result as { errors?: readonly GraphQLError[] }).errors)
+          if ('errors' in result || 'data' in result)
+            logDone(args.contextValue as Context, args, startedAt, (result as { errors?: readonly GraphQLError[] }).errors)
         },
       }
     },
@@ -112,7 +126,8 @@ export function useOperationLog(): Plugin<Context> {
       const startedAt = performance.now()
       return {
         onSubscribeResult({ result }) {
-          if (result && typeof result === 'object' && 'errors' in result) logDone(args.contextValue as Context, args, startedAt, (result as { errors?: readonly GraphQLError[] }).errors)
+          if (result && typeof result === 'object' && 'errors' in result)
+            logDone(args.contextValue as Context, args, startedAt, (result as { errors?: readonly GraphQLError[] }).errors)
           else logDone(args.contextValue as Context, args, startedAt, undefined)
         },
       }

@@ -52,7 +52,8 @@ export function redisUrl(): string | null {
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const redis = options.redis === true ? redisUrl() : options.redis || undefined
-  if (options.redis === true && !redis) throw new Error('startTestApp({ redis: true }) needs Redis: guard the test with describe.runIf(redisUrl())')
+  if (options.redis === true && !redis)
+    throw new Error('startTestApp({ redis: true }) needs Redis: guard the test with describe.runIf(redisUrl())')
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: inject('databaseUrl'),

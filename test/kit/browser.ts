@@ -8,7 +8,15 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { onTestFailed } from 'vitest'
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type CDPSession, type Locator, type Page } from 'playwright-core'
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type CDPSession,
+  type Locator,
+  type Page,
+} from 'playwright-core'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR ?? 'test-artifacts/screenshots')
@@ -52,12 +60,23 @@ export interface TestContext {
   /** Cuts (true) or restores (false) the network of every page in this context (Playwright's emulation). */
   setOffline(offline: boolean): Promise<void>
   /** Finer conditions for one page through CDP (Network.emulateNetworkConditions): latency in ms, bytes/s. */
-  emulateNetwork(page: Page, conditions: { offline?: boolean; latency?: number; downloadThroughput?: number; uploadThroughput?: number }): Promise<void>
+  emulateNetwork(
+    page: Page,
+    conditions: { offline?: boolean; latency?: number; downloadThroughput?: number; uploadThroughput?: number },
+  ): Promise<void>
   close(): Promise<void>
 }
 
 // Chromium's own background traffic (updates, sync, safe browsing) would otherwise try the internet.
-const ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
+const ARGS = [
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+]
 
 export async function launchBrowser(): Promise<BrowserKit> {
   if (!existsSync(CHROMIUM_PATH)) {
@@ -116,7 +135,9 @@ async function testContext(browser: Browser, options: BrowserContextOptions): Pr
       if (msg.type() === 'error') consoleErrors.push(msg.text())
     })
     page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`))
-    page.on('requestfailed', (request) => failedRequests.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText ?? 'failed'}`))
+    page.on('requestfailed', (request) =>
+      failedRequests.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText ?? 'failed'}`),
+    )
     page.on('response', (response) => {
       if (response.status() >= 400) errorResponses.push(`${response.status()} ${response.request().method()} ${response.url()}`)
     })

@@ -26,7 +26,10 @@ export interface ExecuteOptions<TData, TVariables> {
   headers?: Record<string, string>
 }
 
-export async function execute<TData, TVariables>(graphqlUrl: string, options: ExecuteOptions<TData, TVariables>): Promise<ExecuteResult<TData>> {
+export async function execute<TData, TVariables>(
+  graphqlUrl: string,
+  options: ExecuteOptions<TData, TVariables>,
+): Promise<ExecuteResult<TData>> {
   const response = await fetch(graphqlUrl, {
     method: 'POST',
     headers: {

@@ -13,7 +13,11 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, what: s
 
 /** Resolves once `baseUrl` has at least `atLeast` live subscriptions of `field`. */
 export function liveSubscriptions(baseUrl: string, field: string, atLeast: number, timeoutMs = 10_000): Promise<void> {
-  return waitUntil(async () => (await activeSubscriptions(baseUrl, field)) >= atLeast, `${atLeast} live ${field} subscriptions on ${baseUrl}`, timeoutMs)
+  return waitUntil(
+    async () => (await activeSubscriptions(baseUrl, field)) >= atLeast,
+    `${atLeast} live ${field} subscriptions on ${baseUrl}`,
+    timeoutMs,
+  )
 }
 
 export async function activeSubscriptions(baseUrl: string, field: string): Promise<number> {

@@ -18,7 +18,9 @@ export async function startReceiver(respond: (n: number, request: { headers: Inc
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8')
       const status = respond(requests.items.length + 1, { headers: req.headers, body })
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(String(status), () => requests.push({ headers: req.headers, body, status }))
+      res
+        .writeHead(status, { 'content-type': 'text/plain' })
+        .end(String(status), () => requests.push({ headers: req.headers, body, status }))
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -53,7 +53,11 @@ export function subscribe<TData, TVariables>(
       },
       error: (e) => {
         if (Array.isArray(e)) errors.push(...(e as GraphQLErrorShape[]))
-        else errors.push({ message: String((e as Error)?.message ?? (e as CloseEvent)?.reason ?? e), extensions: { code: `CLOSE_${(e as CloseEvent)?.code ?? ''}` } })
+        else
+          errors.push({
+            message: String((e as Error)?.message ?? (e as CloseEvent)?.reason ?? e),
+            extensions: { code: `CLOSE_${(e as CloseEvent)?.code ?? ''}` },
+          })
         finish('error')
         events.notify()
       },

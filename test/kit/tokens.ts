@@ -16,7 +16,15 @@ export interface TokenClaims {
   secret?: string
 }
 
-export function signToken({ tid, sub, role, name, expiresIn = 3600, issuedAt = 0, secret = TEST_JWT_SECRET }: TokenClaims): Promise<string> {
+export function signToken({
+  tid,
+  sub,
+  role,
+  name,
+  expiresIn = 3600,
+  issuedAt = 0,
+  secret = TEST_JWT_SECRET,
+}: TokenClaims): Promise<string> {
   const now = Math.floor(Date.now() / 1000)
   const jwt = new SignJWT({ tid, role, ...(name && { name }) }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub)
   if (issuedAt !== null) jwt.setIssuedAt(now + issuedAt)

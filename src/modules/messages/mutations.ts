@@ -55,7 +55,8 @@ const payload = (name: string) =>
     fields: (t) => ({
       message: t.prismaField({
         type: MessageRef,
-        resolve: (query, p, _args, ctx) => (servedByRow(query, p.message) ? p.message : db(ctx).message.findUniqueOrThrow({ ...query, where: { id: p.message.id } })),
+        resolve: (query, p, _args, ctx) =>
+          servedByRow(query, p.message) ? p.message : db(ctx).message.findUniqueOrThrow({ ...query, where: { id: p.message.id } }),
       }),
     }),
   })
@@ -67,19 +68,25 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) =>
       countingRejections(ctx, async () => {
         await limitSend(ctx)
-        return { message: await sendMessage(ctx, { ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') }) }
+        return {
+          message: await sendMessage(ctx, { ...input, conversationId: idOf('Conversation', input.conversationId, 'conversationId') }),
+        }
       }),
   }),
   editMessage: t.field({
     type: payload('EditMessagePayload'),
     description: 'Replaces the body (sender only); previous bodies stay readable in revisions',
     args: { input: t.arg({ type: EditMessageInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ message: await editMessage(ctx, { ...input, messageId: idOf('Message', input.messageId, 'messageId') }) }),
+    resolve: async (_root, { input }, ctx) => ({
+      message: await editMessage(ctx, { ...input, messageId: idOf('Message', input.messageId, 'messageId') }),
+    }),
   }),
   deleteMessage: t.field({
     type: payload('DeleteMessagePayload'),
     description: 'Soft delete (sender or admin): the message stays as a tombstone without its body',
     args: { input: t.arg({ type: DeleteMessageInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ message: await deleteMessage(ctx, { ...input, messageId: idOf('Message', input.messageId, 'messageId') }) }),
+    resolve: async (_root, { input }, ctx) => ({
+      message: await deleteMessage(ctx, { ...input, messageId: idOf('Message', input.messageId, 'messageId') }),
+    }),
   }),
 }))

@@ -21,7 +21,11 @@ builder.queryField('messages', (t) =>
       // A cursor of another conversation's message answers as one of a message that does not exist.
       if (typename !== 'Conversation' || (cursor && cursor.conversationId !== id)) return []
       const page = messagePage(viewerOf(ctx), args.afterSeq)
-      return db(ctx).message.findMany({ ...query, where: { ...page.where, conversationId: id, conversation: conversationWhere(viewerOf(ctx)) }, orderBy: page.orderBy })
+      return db(ctx).message.findMany({
+        ...query,
+        where: { ...page.where, conversationId: id, conversation: conversationWhere(viewerOf(ctx)) },
+        orderBy: page.orderBy,
+      })
     },
   }),
 )

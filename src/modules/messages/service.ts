@@ -49,9 +49,21 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
     // The fast path, one statement: an active participant's first visible send of this clientMessageId.
     const messageId = randomUUID()
     try {
-      const message = { tenantId: viewer.tenantId, conversationId: input.conversationId, senderId: viewer.userId, messageId, clientMessageId, body: input.body }
+      const message = {
+        tenantId: viewer.tenantId,
+        conversationId: input.conversationId,
+        senderId: viewer.userId,
+        messageId,
+        clientMessageId,
+        body: input.body,
+      }
       // Notifications and webhooks: message.created enqueued by the same statement (transactional outbox).
-      const event = messageCreatedEventSql(viewer, { id: input.conversationId, kind: Prisma.sql`conv.kind` }, { id: messageId, body: input.body, clientMessageId }, { seq: Prisma.sql`msg.seq`, createdAt: Prisma.sql`msg."createdAt"` })
+      const event = messageCreatedEventSql(
+        viewer,
+        { id: input.conversationId, kind: Prisma.sql`conv.kind` },
+        { id: messageId, body: input.body, clientMessageId },
+        { seq: Prisma.sql`msg.seq`, createdAt: Prisma.sql`msg."createdAt"` },
+      )
       const outbox = messageCreatedOutboxSql(ctx.app, event, { ...message, seq: Prisma.sql`msg.seq` })
       const sent = internal ? undefined : await sendAsParticipant(ctx.app.prisma, message, outbox)
       if (sent) {
@@ -81,10 +93,27 @@ export async function sendMessage(ctx: Context, input: SendMessageInput) {
         const joined = !access.participant && (await joinConversation(tx, conversation.id, viewer.userId))
         if (joined) await append({ type: 'PARTICIPANT_JOINED', actorId: viewer.userId, userId: viewer.userId })
         const seq = await append({ type: 'MESSAGE_ADDED', actorId: viewer.userId, messageId, internal, override }, { touchActivity: true })
-        const message = await tx.message.create({ data: { id: messageId, tenantId: TENANT_FROM_SCOPE, conversationId: conversation.id, seq, senderId: viewer.userId, clientMessageId, body: input.body, internal } })
-        await tx.conversation.update({ where: { id: conversation.id }, data: { lastMessageId: message.id, ...(!internal && { lastPublicMessageId: message.id }) } })
+        const message = await tx.message.create({
+          data: {
+            id: messageId,
+            tenantId: TENANT_FROM_SCOPE,
+            conversationId: conversation.id,
+            seq,
+            senderId: viewer.userId,
+            clientMessageId,
+            body: input.body,
+            internal,
+          },
+        })
+        await tx.conversation.update({
+          where: { id: conversation.id },
+          data: { lastMessageId: message.id, ...(!internal && { lastPublicMessageId: message.id }) },
+        })
         // The sender has read their own conversation up to their message.
-        await tx.participant.updateMany({ where: { conversationId: conversation.id, userId: viewer.userId, lastReadSeq: { lt: seq } }, data: { lastReadSeq: seq, lastDeliveredSeq: seq } })
+        await tx.participant.updateMany({
+          where: { conversationId: conversation.id, userId: viewer.userId, lastReadSeq: { lt: seq } },
+          data: { lastReadSeq: seq, lastDeliveredSeq: seq },
+        })
         // Notifications and webhooks: message.created, in this transaction (transactional outbox).
         const event = messageCreatedEvent(viewer, conversation, message)
         await tx.$executeRaw`SELECT ${messageCreatedOutboxSql(ctx.app, event, { tenantId: viewer.tenantId, conversationId: conversation.id, messageId, senderId: viewer.userId, seq })}`
@@ -115,15 +144,31 @@ function countSent(ctx: Context, kind: string) {
 /** A unique-key violation, from Prisma's client (P2002), a raw statement or pg directly (SQLSTATE 23505). */
 function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } }
-  return err.code === 'P2002' || err.code === '23505' || err.meta?.code === '23505' || err.meta?.driverAdapterError?.cause?.originalCode === '23505' || err.code === 'P2010' && String((e as Error).message).includes('23505')
+  return (
+    err.code === 'P2002' ||
+    err.code === '23505' ||
+    err.meta?.code === '23505' ||
+    err.meta?.driverAdapterError?.cause?.originalCode === '23505' ||
+    (err.code === 'P2010' && String((e as Error).message).includes('23505'))
+  )
 }
 
-async function replay<M extends { id: string; body: string; editedAt: Date | null; deletedAt: Date | null }>(ctx: Context, original: M, body: string): Promise<M> {
+async function replay<M extends { id: string; body: string; editedAt: Date | null; deletedAt: Date | null }>(
+  ctx: Context,
+  original: M,
+  body: string,
+): Promise<M> {
   // Compare with the body as it was sent: the oldest revision once edited. A deleted message has no
   // body left to compare: the retry still answers with the tombstone.
   if (original.deletedAt === null) {
     const sent = original.editedAt
-      ? ((await db(ctx).messageRevision.findFirst({ where: { messageId: original.id }, orderBy: { createdAt: 'asc' }, select: { body: true } }))?.body ?? original.body)
+      ? ((
+          await db(ctx).messageRevision.findFirst({
+            where: { messageId: original.id },
+            orderBy: { createdAt: 'asc' },
+            select: { body: true },
+          })
+        )?.body ?? original.body)
       : original.body
     if (sent !== body) throw conflict('clientMessageId was already used for a different message')
   }
@@ -156,7 +201,10 @@ export async function editMessage(ctx: Context, input: { messageId: string; body
     if (current.body === input.body) return { updated: current, seq: null }
     await tx.messageRevision.create({ data: { tenantId: TENANT_FROM_SCOPE, messageId: message.id, body: current.body } })
     const updated = await tx.message.update({ where: { id: message.id }, data: { body: input.body, editedAt: new Date() } })
-    return { updated, seq: await append({ type: 'MESSAGE_EDITED', actorId: viewer.userId, messageId: message.id, internal: message.internal }) }
+    return {
+      updated,
+      seq: await append({ type: 'MESSAGE_EDITED', actorId: viewer.userId, messageId: message.id, internal: message.internal }),
+    }
   })
   if (seq !== null) announceTimeline(ctx, message.conversationId, seq, { staffOnly: message.internal })
   return updated
@@ -174,7 +222,10 @@ export async function deleteMessage(ctx: Context, input: { messageId: string }) 
     if (current.deletedAt) return { deleted: current, seq: null }
     await tx.messageRevision.deleteMany({ where: { messageId: message.id } })
     const deleted = await tx.message.update({ where: { id: message.id }, data: { body: '', deletedAt: new Date() } })
-    return { deleted, seq: await append({ type: 'MESSAGE_DELETED', actorId: viewer.userId, messageId: message.id, internal: message.internal }) }
+    return {
+      deleted,
+      seq: await append({ type: 'MESSAGE_DELETED', actorId: viewer.userId, messageId: message.id, internal: message.internal }),
+    }
   })
   if (seq !== null) announceTimeline(ctx, message.conversationId, seq, { staffOnly: message.internal })
   return deleted

@@ -14,7 +14,8 @@ export const MessageRef = builder.prismaNode('Message', {
   id: { field: 'id' },
   nullable: true,
   // A message is visible exactly when its conversation is.
-  findUnique: (id, ctx) => ({ id, conversation: conversationWhere(viewerOf(ctx)), ...messageWhere(viewerOf(ctx)) }) as Prisma.MessageWhereUniqueInput,
+  findUnique: (id, ctx) =>
+    ({ id, conversation: conversationWhere(viewerOf(ctx)), ...messageWhere(viewerOf(ctx)) }) as Prisma.MessageWhereUniqueInput,
   fields: (t) => ({
     seq: t.exposeInt('seq', { description: 'The seq of its creation on the conversation timeline' }),
     clientMessageId: t.exposeString('clientMessageId'),
@@ -30,7 +31,10 @@ export const MessageRef = builder.prismaNode('Message', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     editedAt: t.expose('editedAt', { type: 'DateTime', nullable: true }),
     deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
-    revisions: t.relation('revisions', { description: 'Previous bodies, oldest first (gone once the message is deleted)', query: { orderBy: { createdAt: 'asc' } } }),
+    revisions: t.relation('revisions', {
+      description: 'Previous bodies, oldest first (gone once the message is deleted)',
+      query: { orderBy: { createdAt: 'asc' } },
+    }),
     viewerCanEdit: t.boolean({
       extensions: { viewerDependent: true },
       select: { senderId: true, deletedAt: true },

@@ -24,18 +24,24 @@ const UpdateNotificationPreferencesInput = builder.inputType('UpdateNotification
 })
 
 type Row = Awaited<ReturnType<typeof publishNotification>>['notifications'][number]
-const PublishNotificationPayload = builder.objectRef<{ notifications: Row[]; createdCount: number }>('PublishNotificationPayload').implement({
-  fields: (t) => ({
-    notifications: t.field({ type: [NotificationRef], nullable: { list: false, items: false }, resolve: (p) => p.notifications }),
-    createdCount: t.exposeInt('createdCount', { description: '0 when the idempotencyKey was used before' }),
-  }),
-})
-const MarkNotificationsReadPayload = builder.objectRef<{ markedCount: number; unreadCount: number }>('MarkNotificationsReadPayload').implement({
-  fields: (t) => ({ markedCount: t.exposeInt('markedCount'), unreadCount: t.exposeInt('unreadCount') }),
-})
-const UpdateNotificationPreferencesPayload = builder.objectRef<{ preferences: { mutedTypes: string[]; mutedConversationIds: string[] } }>('UpdateNotificationPreferencesPayload').implement({
-  fields: (t) => ({ preferences: t.field({ type: NotificationPreferencesRef, resolve: (p) => p.preferences }) }),
-})
+const PublishNotificationPayload = builder
+  .objectRef<{ notifications: Row[]; createdCount: number }>('PublishNotificationPayload')
+  .implement({
+    fields: (t) => ({
+      notifications: t.field({ type: [NotificationRef], nullable: { list: false, items: false }, resolve: (p) => p.notifications }),
+      createdCount: t.exposeInt('createdCount', { description: '0 when the idempotencyKey was used before' }),
+    }),
+  })
+const MarkNotificationsReadPayload = builder
+  .objectRef<{ markedCount: number; unreadCount: number }>('MarkNotificationsReadPayload')
+  .implement({
+    fields: (t) => ({ markedCount: t.exposeInt('markedCount'), unreadCount: t.exposeInt('unreadCount') }),
+  })
+const UpdateNotificationPreferencesPayload = builder
+  .objectRef<{ preferences: { mutedTypes: string[]; mutedConversationIds: string[] } }>('UpdateNotificationPreferencesPayload')
+  .implement({
+    fields: (t) => ({ preferences: t.field({ type: NotificationPreferencesRef, resolve: (p) => p.preferences }) }),
+  })
 
 builder.mutationFields((t) => ({
   publishNotification: t.field({
@@ -54,7 +60,10 @@ builder.mutationFields((t) => ({
     description: 'Mutes notification types and conversations for the viewer',
     args: { input: t.arg({ type: UpdateNotificationPreferencesInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      preferences: await updateNotificationPreferences(ctx, { mutedTypes: input.mutedTypes, mutedConversationIds: input.mutedConversationIds?.map((g) => g.id) }),
+      preferences: await updateNotificationPreferences(ctx, {
+        mutedTypes: input.mutedTypes,
+        mutedConversationIds: input.mutedConversationIds?.map((g) => g.id),
+      }),
     }),
   }),
 }))

@@ -11,7 +11,8 @@ async function checkCursor(ctx: Parameters<typeof db>[0], after: string | null |
   if (!after) return
   const decoded = Buffer.from(after, 'base64').toString('utf8')
   const id = decoded.startsWith('GPC:S:') ? decoded.slice(6) : ''
-  if (!UUID.test(id) || !(await db(ctx).notification.count({ where: { id, recipientId: viewerOf(ctx).userId } }))) throw badInput('Invalid cursor', 'after')
+  if (!UUID.test(id) || !(await db(ctx).notification.count({ where: { id, recipientId: viewerOf(ctx).userId } })))
+    throw badInput('Invalid cursor', 'after')
 }
 
 builder.queryFields((t) => ({

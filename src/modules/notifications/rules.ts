@@ -27,7 +27,12 @@ export interface UnreadMessageJob {
 export async function scheduleNotificationRules(app: AppServices, event: OutboxEvent): Promise<void> {
   if (event.type === 'conversation.assigned') return notifyAssignee(app, event)
   if (event.type !== 'message.created' || !event.hints) return
-  const { conversationId, messageId, seq, senderId } = event.hints as { conversationId: string; messageId: string; seq: number; senderId: string }
+  const { conversationId, messageId, seq, senderId } = event.hints as {
+    conversationId: string
+    messageId: string
+    seq: number
+    senderId: string
+  }
   const job: UnreadMessageJob = { tenantId: event.tenantId, conversationId, messageId, seq, senderId }
   await app.outbox.addJob(app.prisma, NOTIFY_UNREAD_MESSAGE_TASK, job, unreadMessageJobOptions(app, conversationId))
 }
@@ -44,7 +49,10 @@ export async function scheduleNotificationRules(app: AppServices, event: OutboxE
  * row lock (awaitConversationWriters), so it reads after the send committed. A job already taken, or
  * retrying, is not relied on: the send adds a new one, as the fan-out does.
  */
-export function unreadMessageJobSql(app: Pick<AppServices, 'outbox' | 'config'>, job: Omit<UnreadMessageJob, 'seq'> & { seq: number | Prisma.Sql }): Prisma.Sql {
+export function unreadMessageJobSql(
+  app: Pick<AppServices, 'outbox' | 'config'>,
+  job: Omit<UnreadMessageJob, 'seq'> & { seq: number | Prisma.Sql },
+): Prisma.Sql {
   const options = unreadMessageJobOptions(app, job.conversationId)
   const payload = Prisma.sql`json_build_object('tenantId', ${job.tenantId}::text, 'conversationId', ${job.conversationId}::text, 'messageId', ${job.messageId}::text, 'seq', ${job.seq}::int, 'senderId', ${job.senderId}::text)`
   const waiting = Prisma.sql`EXISTS (SELECT 1 FROM ${Prisma.raw(`"${app.outbox.schema}"`)}.jobs j
@@ -73,7 +81,20 @@ export async function notifyUnreadMessage(app: AppServices, job: UnreadMessageJo
     if (!(await awaitConversationWriters(tx, job.tenantId, job.conversationId))) return null
     const conversation = await tx.conversation.findUnique({
       where: { id: job.conversationId },
-      select: { subject: true, lastMessage: { select: { id: true, seq: true, senderId: true, body: true, deletedAt: true, internal: true, sender: { select: { displayName: true } } } } },
+      select: {
+        subject: true,
+        lastMessage: {
+          select: {
+            id: true,
+            seq: true,
+            senderId: true,
+            body: true,
+            deletedAt: true,
+            internal: true,
+            sender: { select: { displayName: true } },
+          },
+        },
+      },
     })
     const message = conversation?.lastMessage
     if (!message || message.deletedAt) return null
@@ -102,7 +123,11 @@ export async function notifyUnreadMessage(app: AppServices, job: UnreadMessageJo
       type: UNREAD_MESSAGE_TYPE,
       title: subject ? `New message in ${subject}` : `New message from ${message.sender.displayName}`,
       body: message.body.length > 200 ? `${message.body.slice(0, 199)}…` : message.body,
-      data: { conversationId: encodeGlobalId('Conversation', job.conversationId), messageId: encodeGlobalId('Message', message.id), seq: message.seq },
+      data: {
+        conversationId: encodeGlobalId('Conversation', job.conversationId),
+        messageId: encodeGlobalId('Message', message.id),
+        seq: message.seq,
+      },
       entityType: 'Conversation',
       entityId: job.conversationId,
       collapseKey: `conversation:${job.conversationId}`,
@@ -115,11 +140,17 @@ export const ASSIGNED_TYPE = 'conversation.assigned'
 
 /** Assigned to you: the new assignee hears of it (not when they claimed it themselves). */
 async function notifyAssignee(app: AppServices, event: OutboxEvent): Promise<void> {
-  const data = event.data as { conversation: { id: string }; assignee: { id: string; externalId: string } | null; assignedBy: { id: string } }
+  const data = event.data as {
+    conversation: { id: string }
+    assignee: { id: string; externalId: string } | null
+    assignedBy: { id: string }
+  }
   if (!data.assignee || data.assignee.id === data.assignedBy.id) return
   const conversationId = decodeGlobalId(data.conversation.id).id
   const assignee = { id: decodeGlobalId(data.assignee.id).id, externalId: data.assignee.externalId }
-  const conversation = await app.tenantDbs.for(event.tenantId).conversation.findUnique({ where: { id: conversationId }, select: { subject: true } })
+  const conversation = await app.tenantDbs
+    .for(event.tenantId)
+    .conversation.findUnique({ where: { id: conversationId }, select: { subject: true } })
   if (!conversation) return
   await createNotifications(
     app,

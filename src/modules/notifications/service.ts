@@ -28,12 +28,22 @@ const MAX_DATA_BYTES = 16 * 1024
  * Creates `draft` for each recipient who has not muted its type (or its conversation), skipping those
  * who already have a row with the same idempotencyKey or unread collapseKey. Returns the rows created.
  */
-export async function createNotifications(app: AppServices, tenantId: string, recipients: ReadonlyArray<{ id: string; externalId: string }>, draft: NotificationDraft, source: 'publish' | 'rule') {
+export async function createNotifications(
+  app: AppServices,
+  tenantId: string,
+  recipients: ReadonlyArray<{ id: string; externalId: string }>,
+  draft: NotificationDraft,
+  source: 'publish' | 'rule',
+) {
   const tenantDb = app.tenantDbs.for(tenantId)
   const prefs = await tenantDb.notificationPreference.findMany({ where: { userId: { in: recipients.map((r) => r.id) } } })
   const muted = new Set(
     prefs
-      .filter((p) => p.mutedTypes.includes(draft.type) || (draft.entityType === 'Conversation' && draft.entityId && p.mutedConversationIds.includes(draft.entityId)))
+      .filter(
+        (p) =>
+          p.mutedTypes.includes(draft.type) ||
+          (draft.entityType === 'Conversation' && draft.entityId && p.mutedConversationIds.includes(draft.entityId)),
+      )
       .map((p) => p.userId),
   )
   const wanted = recipients.filter((r) => !muted.has(r.id))
@@ -54,7 +64,15 @@ export async function createNotifications(app: AppServices, tenantId: string, re
       })),
       skipDuplicates: true,
     })
-    for (const row of rows) await app.outbox.enqueue(tx, notificationCreatedEvent(tenantId, row, wanted.find((r) => r.id === row.recipientId)!))
+    for (const row of rows)
+      await app.outbox.enqueue(
+        tx,
+        notificationCreatedEvent(
+          tenantId,
+          row,
+          wanted.find((r) => r.id === row.recipientId)!,
+        ),
+      )
     return rows
   })
   // After commit: only the recipient's own stream hears of it.
@@ -76,18 +94,29 @@ export interface PublishNotificationInput {
 export async function publishNotification(ctx: Context, input: PublishNotificationInput) {
   const viewer = viewerOf(ctx)
   if (!can(viewer, 'notification:publish')) throw forbidden('Only services and admins publish notifications')
-  if (!input.recipientExternalIds.length || input.recipientExternalIds.length > 1000) throw badInput('Name 1 to 1000 recipients', 'recipientExternalIds')
+  if (!input.recipientExternalIds.length || input.recipientExternalIds.length > 1000)
+    throw badInput('Name 1 to 1000 recipients', 'recipientExternalIds')
   if (!TYPE.test(input.type)) throw badInput('type must be 1 to 100 characters: letters, digits, _ . : -', 'type')
   const title = input.title.trim()
   if (!title || title.length > 200) throw badInput('title must be 1 to 200 characters', 'title')
   if (input.body && input.body.length > 5000) throw badInput('body must be at most 5000 characters', 'body')
-  if (input.data !== undefined && input.data !== null && Buffer.byteLength(JSON.stringify(input.data)) > MAX_DATA_BYTES) throw badInput(`data must be at most ${MAX_DATA_BYTES} bytes of JSON`, 'data')
+  if (input.data !== undefined && input.data !== null && Buffer.byteLength(JSON.stringify(input.data)) > MAX_DATA_BYTES)
+    throw badInput(`data must be at most ${MAX_DATA_BYTES} bytes of JSON`, 'data')
   const idempotencyKey = input.idempotencyKey.trim()
   if (!idempotencyKey || idempotencyKey.length > 200) throw badInput('idempotencyKey must be 1 to 200 characters', 'idempotencyKey')
   const recipients = await usersByExternalIds(ctx, input.recipientExternalIds, 'recipientExternalIds')
-  const created = await createNotifications(ctx.app, viewer.tenantId, recipients, { type: input.type, title, body: input.body ?? null, data: input.data ?? null, idempotencyKey }, 'publish')
+  const created = await createNotifications(
+    ctx.app,
+    viewer.tenantId,
+    recipients,
+    { type: input.type, title, body: input.body ?? null, data: input.data ?? null, idempotencyKey },
+    'publish',
+  )
   // Replays (and concurrent duplicates) answer with the rows the key already created.
-  const all = await db(ctx).notification.findMany({ where: { idempotencyKey, recipientId: { in: recipients.map((r) => r.id) } }, orderBy: { createdAt: 'asc' } })
+  const all = await db(ctx).notification.findMany({
+    where: { idempotencyKey, recipientId: { in: recipients.map((r) => r.id) } },
+    orderBy: { createdAt: 'asc' },
+  })
   return { notifications: all, createdCount: created.length }
 }
 
@@ -110,18 +139,29 @@ export function unreadNotificationCount(ctx: Context) {
 
 export async function notificationPreferences(ctx: Context) {
   const viewer = viewerOf(ctx)
-  return (await db(ctx).notificationPreference.findFirst({ where: { userId: viewer.userId } })) ?? { mutedTypes: [], mutedConversationIds: [] }
+  return (
+    (await db(ctx).notificationPreference.findFirst({ where: { userId: viewer.userId } })) ?? { mutedTypes: [], mutedConversationIds: [] }
+  )
 }
 
-export async function updateNotificationPreferences(ctx: Context, input: { mutedTypes?: readonly string[] | null; mutedConversationIds?: readonly string[] | null }) {
+export async function updateNotificationPreferences(
+  ctx: Context,
+  input: { mutedTypes?: readonly string[] | null; mutedConversationIds?: readonly string[] | null },
+) {
   const viewer = viewerOf(ctx)
   const mutedTypes = input.mutedTypes ? [...new Set(input.mutedTypes)] : undefined
-  if (mutedTypes && (mutedTypes.length > 100 || mutedTypes.some((t) => !TYPE.test(t)))) throw badInput('At most 100 valid types', 'mutedTypes')
+  if (mutedTypes && (mutedTypes.length > 100 || mutedTypes.some((t) => !TYPE.test(t))))
+    throw badInput('At most 100 valid types', 'mutedTypes')
   const mutedConversationIds = input.mutedConversationIds ? [...new Set(input.mutedConversationIds)] : undefined
   if (mutedConversationIds && mutedConversationIds.length > 1000) throw badInput('At most 1000 conversations', 'mutedConversationIds')
   return db(ctx).notificationPreference.upsert({
     where: { tenantId_userId: { tenantId: viewer.tenantId, userId: viewer.userId } },
-    create: { tenantId: viewer.tenantId, userId: viewer.userId, mutedTypes: mutedTypes ?? [], mutedConversationIds: mutedConversationIds ?? [] },
+    create: {
+      tenantId: viewer.tenantId,
+      userId: viewer.userId,
+      mutedTypes: mutedTypes ?? [],
+      mutedConversationIds: mutedConversationIds ?? [],
+    },
     update: { ...(mutedTypes && { mutedTypes }), ...(mutedConversationIds && { mutedConversationIds }) },
   })
 }

@@ -26,10 +26,15 @@ export const NotificationRef = builder.prismaNode('Notification', {
   }),
 })
 
-export const NotificationPreferencesRef = builder.objectRef<{ mutedTypes: string[]; mutedConversationIds: string[] }>('NotificationPreferences').implement({
-  description: 'What the viewer does not want to be notified about',
-  fields: (t) => ({
-    mutedTypes: t.exposeStringList('mutedTypes'),
-    mutedConversationIds: t.field({ type: ['ID'], resolve: (p) => p.mutedConversationIds.map((id) => encodeGlobalId('Conversation', id)) }),
-  }),
-})
+export const NotificationPreferencesRef = builder
+  .objectRef<{ mutedTypes: string[]; mutedConversationIds: string[] }>('NotificationPreferences')
+  .implement({
+    description: 'What the viewer does not want to be notified about',
+    fields: (t) => ({
+      mutedTypes: t.exposeStringList('mutedTypes'),
+      mutedConversationIds: t.field({
+        type: ['ID'],
+        resolve: (p) => p.mutedConversationIds.map((id) => encodeGlobalId('Conversation', id)),
+      }),
+    }),
+  })

@@ -50,12 +50,23 @@ export async function fanOutWebhooks(app: AppServices, event: OutboxEvent): Prom
   const webhookId = webhookIdOf(event.id)
   await db.$transaction(async (tx) => {
     const created = await tx.webhookDelivery.createManyAndReturn({
-      data: endpoints.map((e) => ({ tenantId: TENANT_FROM_SCOPE, endpointId: e.id, eventId: event.id, webhookId, eventType: event.type, payload: body, nextAttemptAt: new Date() })),
+      data: endpoints.map((e) => ({
+        tenantId: TENANT_FROM_SCOPE,
+        endpointId: e.id,
+        eventId: event.id,
+        webhookId,
+        eventType: event.type,
+        payload: body,
+        nextAttemptAt: new Date(),
+      })),
       skipDuplicates: true,
       select: { id: true },
     })
     for (const d of created)
-      await app.outbox.addJob(tx, WEBHOOK_DELIVER_TASK, { tenantId: event.tenantId, deliveryId: d.id, attempt: 1 } satisfies DeliverJob, { jobKey: `webhook:${d.id}`, maxAttempts: 5 })
+      await app.outbox.addJob(tx, WEBHOOK_DELIVER_TASK, { tenantId: event.tenantId, deliveryId: d.id, attempt: 1 } satisfies DeliverJob, {
+        jobKey: `webhook:${d.id}`,
+        maxAttempts: 5,
+      })
   })
 }
 
@@ -66,7 +77,14 @@ export async function deliverWebhook(app: AppServices, job: DeliverJob): Promise
   if (!delivery || delivery.status !== 'PENDING' || delivery.attempts !== job.attempt - 1) return
   const { endpoint } = delivery
   const outcome = endpoint.enabled
-    ? await sendWebhook({ url: endpoint.url, secret: endpoint.secret, webhookId: delivery.webhookId, body: delivery.payload, timeoutMs: config.webhooks.timeoutMs, allowPrivate: config.webhooks.allowPrivate })
+    ? await sendWebhook({
+        url: endpoint.url,
+        secret: endpoint.secret,
+        webhookId: delivery.webhookId,
+        body: delivery.payload,
+        timeoutMs: config.webhooks.timeoutMs,
+        allowPrivate: config.webhooks.allowPrivate,
+      })
     : ({ ok: false, statusCode: null, error: 'endpoint disabled', result: 'blocked' } as const)
   metrics.webhookAttempts.inc({ result: outcome.result })
   const now = new Date()
@@ -75,17 +93,31 @@ export async function deliverWebhook(app: AppServices, job: DeliverJob): Promise
 
   if (outcome.ok) {
     await db.$transaction(async (tx) => {
-      const { count } = await tx.webhookDelivery.updateMany({ where: guard, data: { ...recorded, status: 'SUCCEEDED', deliveredAt: now, nextAttemptAt: null, deadLetteredAt: null } })
-      if (count) await tx.webhookEndpoint.updateMany({ where: { id: endpoint.id, consecutiveDeadLetters: { gt: 0 } }, data: { consecutiveDeadLetters: 0 } })
+      const { count } = await tx.webhookDelivery.updateMany({
+        where: guard,
+        data: { ...recorded, status: 'SUCCEEDED', deliveredAt: now, nextAttemptAt: null, deadLetteredAt: null },
+      })
+      if (count)
+        await tx.webhookEndpoint.updateMany({
+          where: { id: endpoint.id, consecutiveDeadLetters: { gt: 0 } },
+          data: { consecutiveDeadLetters: 0 },
+        })
     })
     metrics.webhookDeliveries.inc({ result: 'succeeded' })
     return
   }
   if (job.attempt >= config.webhooks.maxAttempts || !endpoint.enabled) {
     await db.$transaction(async (tx) => {
-      const { count } = await tx.webhookDelivery.updateMany({ where: guard, data: { ...recorded, status: 'DEAD_LETTERED', deadLetteredAt: now, nextAttemptAt: null } })
+      const { count } = await tx.webhookDelivery.updateMany({
+        where: guard,
+        data: { ...recorded, status: 'DEAD_LETTERED', deadLetteredAt: now, nextAttemptAt: null },
+      })
       if (!count || !endpoint.enabled) return
-      const updated = await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { consecutiveDeadLetters: { increment: 1 } }, select: { consecutiveDeadLetters: true } })
+      const updated = await tx.webhookEndpoint.update({
+        where: { id: endpoint.id },
+        data: { consecutiveDeadLetters: { increment: 1 } },
+        select: { consecutiveDeadLetters: true },
+      })
       // Repeated dead letters: the endpoint is disabled until an admin enables it again.
       if (updated.consecutiveDeadLetters >= config.webhooks.disableAfterDeadLetters)
         await tx.webhookEndpoint.update({ where: { id: endpoint.id }, data: { enabled: false, disabledAt: now } })
@@ -99,11 +131,16 @@ export async function deliverWebhook(app: AppServices, job: DeliverJob): Promise
   await db.$transaction(async (tx) => {
     const { count } = await tx.webhookDelivery.updateMany({ where: guard, data: { ...recorded, nextAttemptAt } })
     if (count)
-      await app.outbox.addJob(tx, WEBHOOK_DELIVER_TASK, { tenantId: job.tenantId, deliveryId: delivery.id, attempt: job.attempt + 1 } satisfies DeliverJob, {
-        runAt: nextAttemptAt,
-        jobKey: `webhook:${delivery.id}`,
-        maxAttempts: 5,
-      })
+      await app.outbox.addJob(
+        tx,
+        WEBHOOK_DELIVER_TASK,
+        { tenantId: job.tenantId, deliveryId: delivery.id, attempt: job.attempt + 1 } satisfies DeliverJob,
+        {
+          runAt: nextAttemptAt,
+          jobKey: `webhook:${delivery.id}`,
+          maxAttempts: 5,
+        },
+      )
   })
   metrics.webhookDeliveries.inc({ result: 'retry_scheduled' })
 }

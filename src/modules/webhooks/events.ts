@@ -69,7 +69,11 @@ export function notificationCreatedEvent(
   })
 }
 
-export function conversationAssignedEvent(viewer: Viewer, conversation: { id: string; kind: string }, assignee: { id: string; externalId: string } | null) {
+export function conversationAssignedEvent(
+  viewer: Viewer,
+  conversation: { id: string; kind: string },
+  assignee: { id: string; externalId: string } | null,
+) {
   return outboxEvent(viewer.tenantId, 'conversation.assigned', {
     conversation: { id: encodeGlobalId('Conversation', conversation.id), kind: conversation.kind },
     assignee: assignee && userRef(assignee.id, assignee.externalId),

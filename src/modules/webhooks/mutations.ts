@@ -5,7 +5,10 @@ import { WebhookDeliveryRef, WebhookEndpointRef } from './types.js'
 const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput', {
   fields: (t) => ({
     url: t.string({ required: true }),
-    eventTypes: t.stringList({ required: true, description: 'message.created, conversation.created, conversation.assigned, conversation.closed, notification.created' }),
+    eventTypes: t.stringList({
+      required: true,
+      description: 'message.created, conversation.created, conversation.assigned, conversation.closed, notification.created',
+    }),
   }),
 })
 const UpdateWebhookEndpointInput = builder.inputType('UpdateWebhookEndpointInput', {
@@ -18,12 +21,14 @@ const RedeliverWebhookInput = builder.inputType('RedeliverWebhookInput', {
 type EndpointRow = Awaited<ReturnType<typeof createWebhookEndpoint>>['endpoint']
 type DeliveryRow = Awaited<ReturnType<typeof redeliverWebhook>>
 
-const CreateWebhookEndpointPayload = builder.objectRef<{ endpoint: EndpointRow; secret: string }>('CreateWebhookEndpointPayload').implement({
-  fields: (t) => ({
-    endpoint: t.field({ type: WebhookEndpointRef, nullable: false, resolve: (p) => p.endpoint }),
-    secret: t.exposeString('secret', { description: 'whsec_…: verifies the signatures; shown only here, once' }),
-  }),
-})
+const CreateWebhookEndpointPayload = builder
+  .objectRef<{ endpoint: EndpointRow; secret: string }>('CreateWebhookEndpointPayload')
+  .implement({
+    fields: (t) => ({
+      endpoint: t.field({ type: WebhookEndpointRef, nullable: false, resolve: (p) => p.endpoint }),
+      secret: t.exposeString('secret', { description: 'whsec_…: verifies the signatures; shown only here, once' }),
+    }),
+  })
 const UpdateWebhookEndpointPayload = builder.objectRef<{ endpoint: EndpointRow }>('UpdateWebhookEndpointPayload').implement({
   fields: (t) => ({ endpoint: t.field({ type: WebhookEndpointRef, nullable: false, resolve: (p) => p.endpoint }) }),
 })
@@ -42,7 +47,9 @@ builder.mutationFields((t) => ({
     type: UpdateWebhookEndpointPayload,
     description: 'Enables or disables an endpoint (admins); enabling resets its dead-letter count',
     args: { input: t.arg({ type: UpdateWebhookEndpointInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({ endpoint: await setWebhookEndpointEnabled(ctx, { endpointId: input.endpointId.id, enabled: input.enabled }) }),
+    resolve: async (_root, { input }, ctx) => ({
+      endpoint: await setWebhookEndpointEnabled(ctx, { endpointId: input.endpointId.id, enabled: input.enabled }),
+    }),
   }),
   redeliverWebhook: t.field({
     type: RedeliverWebhookPayload,

@@ -22,7 +22,14 @@ export function signHeaders(secret: string, webhookId: string, body: string, at 
   }
 }
 
-export function sendWebhook(options: { url: string; secret: string; webhookId: string; body: string; timeoutMs: number; allowPrivate: boolean }): Promise<AttemptResult> {
+export function sendWebhook(options: {
+  url: string
+  secret: string
+  webhookId: string
+  body: string
+  timeoutMs: number
+  allowPrivate: boolean
+}): Promise<AttemptResult> {
   return new Promise((resolve) => {
     let url: URL
     try {
@@ -45,26 +52,40 @@ export function sendWebhook(options: { url: string; secret: string; webhookId: s
       clearTimeout(timer)
       resolve(r)
     }
-    const request = transport.request(url, { method: 'POST', headers, lookup: guardedLookup(options.allowPrivate), agent: false }, (response) => {
-      const status = response.statusCode ?? 0
-      // Drain (bounded) so the socket closes; the answer's body is not used.
-      let read = 0
-      response.on('data', (chunk: Buffer) => {
-        read += chunk.length
-        if (read > 64 * 1024) response.destroy()
-      })
-      response.on('error', () => {})
-      response.on('close', () => undefined)
-      const ok = status >= 200 && status < 300
-      finish({ ok, statusCode: status, error: ok ? null : status >= 300 && status < 400 ? `redirect (${status}) not followed` : `HTTP ${status}`, result: ok ? 'success' : 'http_error' })
-      response.resume()
-    })
+    const request = transport.request(
+      url,
+      { method: 'POST', headers, lookup: guardedLookup(options.allowPrivate), agent: false },
+      (response) => {
+        const status = response.statusCode ?? 0
+        // Drain (bounded) so the socket closes; the answer's body is not used.
+        let read = 0
+        response.on('data', (chunk: Buffer) => {
+          read += chunk.length
+          if (read > 64 * 1024) response.destroy()
+        })
+        response.on('error', () => {})
+        response.on('close', () => undefined)
+        const ok = status >= 200 && status < 300
+        finish({
+          ok,
+          statusCode: status,
+          error: ok ? null : status >= 300 && status < 400 ? `redirect (${status}) not followed` : `HTTP ${status}`,
+          result: ok ? 'success' : 'http_error',
+        })
+        response.resume()
+      },
+    )
     const timer = setTimeout(() => {
       finish({ ok: false, statusCode: null, error: `timed out after ${options.timeoutMs} ms`, result: 'timeout' })
       request.destroy()
     }, options.timeoutMs)
     request.on('error', (e: Error & { code?: string }) =>
-      finish({ ok: false, statusCode: null, error: e.message.slice(0, 500), result: e.code === 'EBLOCKEDADDRESS' ? 'blocked' : 'network_error' }),
+      finish({
+        ok: false,
+        statusCode: null,
+        error: e.message.slice(0, 500),
+        result: e.code === 'EBLOCKEDADDRESS' ? 'blocked' : 'network_error',
+      }),
     )
     request.end(options.body)
   })

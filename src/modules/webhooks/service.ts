@@ -23,10 +23,13 @@ export async function createWebhookEndpoint(ctx: Context, input: { url: string; 
   const eventTypes = [...new Set(input.eventTypes)]
   if (!eventTypes.length) throw badInput('Name at least one event type', 'eventTypes')
   const unknown = eventTypes.filter((t) => !(EVENT_TYPES as readonly string[]).includes(t))
-  if (unknown.length) throw badInput(`Unknown event type(s): ${unknown.slice(0, 5).join(', ')} (known: ${EVENT_TYPES.join(', ')})`, 'eventTypes')
+  if (unknown.length)
+    throw badInput(`Unknown event type(s): ${unknown.slice(0, 5).join(', ')} (known: ${EVENT_TYPES.join(', ')})`, 'eventTypes')
   if ((await db(ctx).webhookEndpoint.count()) >= MAX_ENDPOINTS) throw badInput(`At most ${MAX_ENDPOINTS} endpoints per tenant`, 'url')
   const secret = `whsec_${randomBytes(32).toString('base64')}`
-  const endpoint = await db(ctx).webhookEndpoint.create({ data: { tenantId: TENANT_FROM_SCOPE, url, eventTypes: eventTypes as EventType[], secret } })
+  const endpoint = await db(ctx).webhookEndpoint.create({
+    data: { tenantId: TENANT_FROM_SCOPE, url, eventTypes: eventTypes as EventType[], secret },
+  })
   return { endpoint, secret }
 }
 
@@ -45,7 +48,10 @@ export async function redeliverWebhook(ctx: Context, input: { deliveryId: string
   requireManage(ctx)
   const tenantId = viewerOf(ctx).tenantId
   return db(ctx).$transaction(async (tx) => {
-    const delivery = await tx.webhookDelivery.findUnique({ where: { id: input.deliveryId }, include: { endpoint: { select: { enabled: true } } } })
+    const delivery = await tx.webhookDelivery.findUnique({
+      where: { id: input.deliveryId },
+      include: { endpoint: { select: { enabled: true } } },
+    })
     if (!delivery) throw notFound('Webhook delivery')
     if (delivery.status !== 'DEAD_LETTERED') throw badInput('Only a dead-lettered delivery can be redelivered', 'deliveryId')
     if (!delivery.endpoint.enabled) throw badInput('The endpoint is disabled: enable it first', 'deliveryId')
@@ -54,7 +60,10 @@ export async function redeliverWebhook(ctx: Context, input: { deliveryId: string
       data: { status: 'PENDING', attempts: 0, nextAttemptAt: new Date(), deadLetteredAt: null },
     })
     if (!count) throw badInput('Only a dead-lettered delivery can be redelivered', 'deliveryId')
-    await ctx.app.outbox.addJob(tx, WEBHOOK_DELIVER_TASK, { tenantId, deliveryId: delivery.id, attempt: 1 } satisfies DeliverJob, { jobKey: `webhook:${delivery.id}`, maxAttempts: 5 })
+    await ctx.app.outbox.addJob(tx, WEBHOOK_DELIVER_TASK, { tenantId, deliveryId: delivery.id, attempt: 1 } satisfies DeliverJob, {
+      jobKey: `webhook:${delivery.id}`,
+      maxAttempts: 5,
+    })
     return tx.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })
   })
 }

@@ -87,7 +87,8 @@ export async function urlProblem(raw: string, allowPrivate: boolean): Promise<st
   } catch {
     return `url host ${url.hostname} does not resolve`
   }
-  if (!addresses.length || addresses.some(isPrivateAddress)) return 'url must resolve to a public address (loopback, link-local and private networks are refused)'
+  if (!addresses.length || addresses.some(isPrivateAddress))
+    return 'url must resolve to a public address (loopback, link-local and private networks are refused)'
   return null
 }
 
@@ -103,7 +104,10 @@ export function guardedLookup(allowPrivate: boolean): net.LookupFunction {
       const list = addresses as dns.LookupAddress[]
       const allowed = allowPrivate ? list : list.filter((a) => !isPrivateAddress(a.address))
       if (!allowed.length || allowed.length !== list.length)
-        return (callback as (e: Error | null, a: unknown) => void)(new BlockedAddressError(`${hostname} resolves to a non-public address`), undefined)
+        return (callback as (e: Error | null, a: unknown) => void)(
+          new BlockedAddressError(`${hostname} resolves to a non-public address`),
+          undefined,
+        )
       if ((options as dns.LookupOptions).all) return (callback as (e: null, a: dns.LookupAddress[]) => void)(null, allowed)
       ;(callback as (e: null, a: string, f: number) => void)(null, allowed[0]!.address, allowed[0]!.family)
     })

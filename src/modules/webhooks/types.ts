@@ -4,7 +4,8 @@ import { can } from '../../auth/permissions.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 
 // Admins only: for anyone else a well-formed id names nothing (an impossible filter).
-const adminOnly = (ctx: Parameters<typeof viewerOf>[0]) => (can(viewerOf(ctx), 'webhook:manage') ? {} : { AND: [{ createdAt: { lt: new Date(0) } }, { createdAt: { gt: new Date(0) } }] })
+const adminOnly = (ctx: Parameters<typeof viewerOf>[0]) =>
+  can(viewerOf(ctx), 'webhook:manage') ? {} : { AND: [{ createdAt: { lt: new Date(0) } }, { createdAt: { gt: new Date(0) } }] }
 
 export const WebhookDeliveryStatusEnum = builder.enumType('WebhookDeliveryStatus', {
   description: 'PENDING: being retried; SUCCEEDED: a 2xx answer; DEAD_LETTERED: every attempt failed',
@@ -27,7 +28,12 @@ export const WebhookDeliveryRef = builder.prismaNode('WebhookDelivery', {
     deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true }),
     deadLetteredAt: t.expose('deadLetteredAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    payload: t.field({ type: 'JSON', description: 'The JSON body sent: { type, timestamp, data }', select: { payload: true }, resolve: (d) => JSON.parse(d.payload) as unknown }),
+    payload: t.field({
+      type: 'JSON',
+      description: 'The JSON body sent: { type, timestamp, data }',
+      select: { payload: true },
+      resolve: (d) => JSON.parse(d.payload) as unknown,
+    }),
     endpoint: t.relation('endpoint'),
   }),
 })
@@ -41,7 +47,11 @@ export const WebhookEndpointRef = builder.prismaNode('WebhookEndpoint', {
     url: t.exposeString('url'),
     eventTypes: t.exposeStringList('eventTypes'),
     enabled: t.exposeBoolean('enabled'),
-    disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true, description: 'Set when an admin or repeated dead letters disabled it' }),
+    disabledAt: t.expose('disabledAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set when an admin or repeated dead letters disabled it',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     deliveries: t.relatedConnection('deliveries', {
       cursor: 'id',
