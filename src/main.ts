@@ -30,7 +30,12 @@ const stop = () =>
   ))
 for (const signal of ['SIGTERM', 'SIGINT'] as const)
   process.on(signal, () => {
-    if (stopping) return
+    // A second signal does not wait for a start or a stop that hangs: exit now (the embedded database is
+    // still stopped by its exit hook).
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now')
+      process.exit(1)
+    }
     stopping = true
     log.info({ signal }, 'shutting down')
     if (app) void stop()

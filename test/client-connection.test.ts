@@ -79,51 +79,56 @@ async function conversation(owner: TestUser, others: string[]) {
 }
 
 describe('the SDK’s connection', () => {
-  it('a blackholed connection (no FIN, no RST) is detected by the missing pong, replaced once traffic passes again, and the timeline converges with no gap and no duplicate; a send made in the dark is stored once', async () => {
-    const w = tenantWorld(t.graphqlUrl)
-    const [aliceUser, bobUser] = await Promise.all([w.user('alice'), w.user('bob')])
-    const conversationId = await conversation(aliceUser, ['bob'])
-    const proxy = await startTcpProxy(t.url)
-    onTestFinished(() => proxy.close())
-    const alice = sdk(() => aliceUser.token)
-    const bob = sdk(() => bobUser.token, proxy, { keepAliveMs: 500, pongTimeoutMs: 1000, connectTimeoutMs: 1500, requestTimeoutMs: 1500 })
-    const [aliceTimeline, bobTimeline] = [alice.timeline(conversationId), bob.timeline(conversationId)]
-    follow(aliceTimeline)
-    follow(bobTimeline)
+  // Six bounded waits of up to 10 s each: on a loaded CI box the default 60 s is not enough.
+  it(
+    'a blackholed connection (no FIN, no RST) is detected by the missing pong, replaced once traffic passes again, and the timeline converges with no gap and no duplicate; a send made in the dark is stored once',
+    { timeout: 150_000 },
+    async () => {
+      const w = tenantWorld(t.graphqlUrl)
+      const [aliceUser, bobUser] = await Promise.all([w.user('alice'), w.user('bob')])
+      const conversationId = await conversation(aliceUser, ['bob'])
+      const proxy = await startTcpProxy(t.url)
+      onTestFinished(() => proxy.close())
+      const alice = sdk(() => aliceUser.token)
+      const bob = sdk(() => bobUser.token, proxy, { keepAliveMs: 500, pongTimeoutMs: 1000, connectTimeoutMs: 1500, requestTimeoutMs: 1500 })
+      const [aliceTimeline, bobTimeline] = [alice.timeline(conversationId), bob.timeline(conversationId)]
+      follow(aliceTimeline)
+      follow(bobTimeline)
 
-    await alice.acknowledged(alice.send(conversationId, 'a1').clientMessageId)
-    await waitUntil(() => sent(bobTimeline).length === 1 && bob.connectionState.status === 'connected', 'bob is live')
+      await alice.acknowledged(alice.send(conversationId, 'a1').clientMessageId)
+      await waitUntil(() => sent(bobTimeline).length === 1 && bob.connectionState.status === 'connected', 'bob is live')
 
-    proxy.blackhole()
-    const dark = bob.send(conversationId, 'b1 sent in the dark')
-    for (let i = 2; i <= 6; i++) await alice.acknowledged(alice.send(conversationId, `a${i}`).clientMessageId)
-    // Nothing closes the socket: only the missing pong can take bob out of 'connected'.
-    await waitUntil(() => bob.connectionState.status !== 'connected', 'bob notices the silent connection', 10_000)
-    expect(bob.connectionState.lastCloseCode).toBe(CLOSE_TIMED_OUT)
-    // The server still pushed into the dead connection: what it sent was lost, not merely late.
-    expect(proxy.dropped).toBeGreaterThan(0)
-    // A reconnect attempted while the network is still silent never completes its handshake: it is given up
-    // on (connectTimeoutMs) and tried again, rather than left hanging.
-    // (retries counts the attempts since the last successful connection: the lost one, then each given up.)
-    await waitUntil(() => bob.connectionState.retries >= 3, 'bob keeps trying through the blackhole', 10_000)
-    expect(bob.connectionState.status).not.toBe('connected')
-    expect(sent(bobTimeline).map((m) => m.body)).toEqual(['a1'])
-    // Bob's send over HTTP got no answer either: it timed out (requestTimeoutMs) and waits to be retried.
-    await waitUntil(() => bob.outbox.list()[0]?.error?.code === 'NETWORK', 'bob’s send timed out', 10_000)
-    expect(bob.outbox.list()).toMatchObject([{ clientMessageId: dark.clientMessageId }])
+      proxy.blackhole()
+      const dark = bob.send(conversationId, 'b1 sent in the dark')
+      for (let i = 2; i <= 6; i++) await alice.acknowledged(alice.send(conversationId, `a${i}`).clientMessageId)
+      // Nothing closes the socket: only the missing pong can take bob out of 'connected'.
+      await waitUntil(() => bob.connectionState.status !== 'connected', 'bob notices the silent connection', 10_000)
+      expect(bob.connectionState.lastCloseCode).toBe(CLOSE_TIMED_OUT)
+      // The server still pushed into the dead connection: what it sent was lost, not merely late.
+      expect(proxy.dropped).toBeGreaterThan(0)
+      // A reconnect attempted while the network is still silent never completes its handshake: it is given up
+      // on (connectTimeoutMs) and tried again, rather than left hanging.
+      // (retries counts the attempts since the last successful connection: the lost one, then each given up.)
+      await waitUntil(() => bob.connectionState.retries >= 3, 'bob keeps trying through the blackhole', 10_000)
+      expect(bob.connectionState.status).not.toBe('connected')
+      expect(sent(bobTimeline).map((m) => m.body)).toEqual(['a1'])
+      // Bob's send over HTTP got no answer either: it timed out (requestTimeoutMs) and waits to be retried.
+      await waitUntil(() => bob.outbox.list()[0]?.error?.code === 'NETWORK', 'bob’s send timed out', 10_000)
+      expect(bob.outbox.list()).toMatchObject([{ clientMessageId: dark.clientMessageId }])
 
-    proxy.restore()
-    await waitUntil(() => bob.connectionState.status === 'connected', 'bob reconnects once traffic passes', 10_000)
-    await bob.acknowledged(dark.clientMessageId)
-    await alice.acknowledged(alice.send(conversationId, 'a7').clientMessageId)
-    await waitUntil(() => sent(bobTimeline).length === 8 && bob.outbox.list().length === 0, 'bob converges', 10_000)
-    await waitUntil(() => sent(aliceTimeline).length === 8, 'alice has bob’s message', 10_000)
-    const truth = await serverMessages(aliceUser.token, conversationId)
-    expect(truth.map((m) => m.body)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'b1 sent in the dark', 'a7'])
-    expect(sent(bobTimeline)).toEqual(truth)
-    expect(sent(aliceTimeline)).toEqual(truth)
-    expect(bobTimeline.getSnapshot().position).toBe(truth.at(-1)!.seq)
-  })
+      proxy.restore()
+      await waitUntil(() => bob.connectionState.status === 'connected', 'bob reconnects once traffic passes', 10_000)
+      await bob.acknowledged(dark.clientMessageId)
+      await alice.acknowledged(alice.send(conversationId, 'a7').clientMessageId)
+      await waitUntil(() => sent(bobTimeline).length === 8 && bob.outbox.list().length === 0, 'bob converges', 10_000)
+      await waitUntil(() => sent(aliceTimeline).length === 8, 'alice has bob’s message', 10_000)
+      const truth = await serverMessages(aliceUser.token, conversationId)
+      expect(truth.map((m) => m.body)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'b1 sent in the dark', 'a7'])
+      expect(sent(bobTimeline)).toEqual(truth)
+      expect(sent(aliceTimeline)).toEqual(truth)
+      expect(bobTimeline.getSnapshot().position).toBe(truth.at(-1)!.seq)
+    },
+  )
 
   it('a short-lived token is refreshed before each expiry: the socket is replaced with the new token, never closed with 4401, and the timeline keeps receiving', async () => {
     const w = tenantWorld(t.graphqlUrl)

@@ -34,6 +34,17 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
 }
 
 describe('the reference web app builds', () => {
+  it('its dev server refuses to sign demo tokens with a JWT_SECRET unless DEMO_SESSION=true, and in production', async () => {
+    const serve = (env: Record<string, string>) =>
+      createServer({ ...webConfig({ PORT: '1', WEB_PORT: '0', ...env }), configFile: false, logLevel: 'silent', server: { port: 0 } })
+    await expect(serve({ JWT_SECRET: TEST_JWT_SECRET })).rejects.toThrow(/set DEMO_SESSION=true/)
+    await expect(serve({ JWT_SECRET: TEST_JWT_SECRET, DEMO_SESSION: 'true', NODE_ENV: 'production' })).rejects.toThrow(
+      /refuses NODE_ENV=production/,
+    )
+    const allowed = await serve({ JWT_SECRET: TEST_JWT_SECRET, DEMO_SESSION: 'true' })
+    await allowed.close()
+  })
+
   it('type-checks (tsc -p web/tsconfig.json)', async () => {
     const { code, output } = await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'web/tsconfig.json'])
     expect(output).toBe('')
@@ -115,7 +126,13 @@ describe.runIf(browserAvailable)('the reference web app, end to end in Chromium'
     const webPort = await freePort()
     ;[server, kit] = await Promise.all([startServerProcess({ port }), launchBrowser()])
     vite = await createServer({
-      ...webConfig({ JWT_SECRET: TEST_JWT_SECRET, PORT: String(port), WEB_PORT: String(webPort), DEMO_TENANT: tenant }),
+      ...webConfig({
+        JWT_SECRET: TEST_JWT_SECRET,
+        DEMO_SESSION: 'true',
+        PORT: String(port),
+        WEB_PORT: String(webPort),
+        DEMO_TENANT: tenant,
+      }),
       configFile: false,
       logLevel: 'silent',
       clearScreen: false,

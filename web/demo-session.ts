@@ -16,6 +16,8 @@ export const DEMO_PEOPLE = {
 export type DemoPerson = keyof typeof DEMO_PEOPLE
 
 export interface DemoSessionOptions {
+  /** Why serving tokens is not allowed here: the dev and preview servers refuse to start, saying so. */
+  refuse?: string
   /** The Switchboard server, e.g. http://127.0.0.1:4000. */
   target: string
   /** The HS256 secret the server verifies tokens with. */
@@ -119,9 +121,11 @@ export function demoSession(options: DemoSessionOptions): Plugin {
   return {
     name: 'switchboard-demo-session',
     configureServer(server) {
+      if (options.refuse) throw new Error(options.refuse)
       server.middlewares.use('/demo/session', (req, res) => void handle(req, res))
     },
     configurePreviewServer(server) {
+      if (options.refuse) throw new Error(options.refuse)
       server.middlewares.use('/demo/session', (req, res) => void handle(req, res))
     },
   }

@@ -2,7 +2,8 @@
 // server `npm start` runs (SWITCHBOARD_URL, default http://127.0.0.1:$PORT). /graphql (HTTP and
 // WebSocket) is proxied there, so the app talks to one origin; /demo/session signs demo tokens with the
 // server's development secret (same DATA_DIR) or JWT_SECRET, for people of the tenant DEMO_TENANT
-// (default "demo"); WEB_PORT is the dev server's port.
+// (default "demo"); WEB_PORT is the dev server's port. With JWT_SECRET set it needs DEMO_SESSION=true, and
+// it refuses NODE_ENV=production.
 //
 // webConfig(env) is the whole configuration as a function of an environment, so a test can start the app
 // against its own server (test/web-e2e.test.ts) without touching process.env.
@@ -19,6 +20,15 @@ export function webConfig(env: Record<string, string | undefined> = process.env)
   const target = env.SWITCHBOARD_URL ?? `http://127.0.0.1:${server.port}`
   if (!server.jwt.secret)
     throw new Error('npm run web signs demo tokens with JWT_SECRET (HS256); with JWT_PUBLIC_KEY only, tokens come from your platform')
+  // /demo/session mints tokens for anyone who can reach the dev server, and upserts demo users: it serves
+  // only against a development server (its own random secret), or when asked for explicitly, never with
+  // NODE_ENV=production. (Building the app needs neither.)
+  const refuse =
+    server.env === 'production'
+      ? 'npm run web serves /demo/session, a development tool: it refuses NODE_ENV=production'
+      : !server.jwt.isDevelopmentSecret && env.DEMO_SESSION !== 'true'
+        ? 'JWT_SECRET is set: /demo/session would sign tokens with it; set DEMO_SESSION=true to allow that (never with a production secret)'
+        : undefined
   return {
     root: here,
     resolve: {
@@ -36,6 +46,7 @@ export function webConfig(env: Record<string, string | undefined> = process.env)
     },
     plugins: [
       demoSession({
+        refuse,
         target,
         secret: server.jwt.secret,
         issuer: server.jwt.issuer,

@@ -45,17 +45,28 @@ export async function startOutboxWorker(options: {
   const pool = quietPool(options.url, options.concurrency + 2, (e) =>
     warn('outbox.connection', { err: e.message }, 'outbox connection error'),
   )
-  const runner: Runner = await run({
-    pgPool: pool,
-    schema: options.schema,
-    concurrency: options.concurrency,
-    // New jobs arrive through LISTEN/NOTIFY at once; the poll only picks up scheduled retries.
-    pollInterval: 1000,
-    noHandleSignals: true,
-    logger: workerLogger(options.log),
-    taskList: options.taskList,
-  })
+  const start = () =>
+    run({
+      pgPool: pool,
+      schema: options.schema,
+      concurrency: options.concurrency,
+      // New jobs arrive through LISTEN/NOTIFY at once; the poll only picks up scheduled retries.
+      pollInterval: 1000,
+      noHandleSignals: true,
+      logger: workerLogger(options.log),
+      taskList: options.taskList,
+    })
+  // graphile-worker prints a worker's error with console.trace (a plain-text stack on stderr, outside the
+  // JSON log; seen when the database goes away while the worker stops); while this worker runs, such
+  // traces are one rate-limited JSON warning instead.
+  const trace = console.trace
+  console.trace = (...args: unknown[]) => warn('outbox.trace', { err: String(args[0]) }, 'outbox worker error')
   let stopping = false
+  const runner: Runner = await start().catch((e: unknown) => {
+    console.trace = trace
+    throw e
+  })
+  // graphile-worker keeps retrying while the database is away; a runner that ends by itself is a bug.
   runner.promise.then(
     () => stopping || options.log.error('outbox worker stopped unexpectedly'),
     (e: unknown) => options.log.error({ err: String(e) }, 'outbox worker failed'),
@@ -65,6 +76,7 @@ export async function startOutboxWorker(options: {
       if (stopping) return
       stopping = true
       await runner.stop().catch((e: unknown) => options.log.warn({ err: String(e) }, 'outbox worker stop'))
+      console.trace = trace
       if (!pool.ended) await pool.end().catch(() => {})
     },
   }

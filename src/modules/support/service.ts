@@ -179,8 +179,9 @@ export async function transferConversation(
     if (now.version !== input.expectedVersion)
       throw conflictWith(`The conversation changed (version ${now.version}, expected ${input.expectedVersion})`, now)
     const [leaving, arriving] = await Promise.all([
+      // Only staff ever saw it through a group: an end user in a group must not hear of it at all.
       tx.groupMember.findMany({
-        where: { group: { conversations: { some: { conversationId: conversation.id } } } },
+        where: { group: { conversations: { some: { conversationId: conversation.id } } }, user: { role: { in: ['OPERATOR', 'ADMIN'] } } },
         select: { userId: true },
       }),
       tx.groupMember.findMany({ where: { groupId: group.id }, select: { userId: true } }),
