@@ -400,10 +400,54 @@ describe('outbox', () => {
       send: async (entry) => (sent.push(entry.clientMessageId), 'ok'),
     })
     await second.ready()
-    expect(second.list().map((e) => e.clientMessageId)).toEqual(['p1', 'p2'])
     await second.flush()
     expect(sent).toEqual(['p1'])
-    expect(second.list().map((e) => e.clientMessageId)).toEqual(['p2'])
+    // Bob's entry is neither sent nor shown to alice; it stays stored for bob.
+    expect(second.list()).toEqual([])
     second.close()
+    await second.persisted()
+    expect((JSON.parse((await storage.getItem('k'))!) as Array<{ clientMessageId: string }>).map((e) => e.clientMessageId)).toEqual(['p2'])
+  })
+
+  it('sends nothing while it cannot tell who is signed in, and never a stored entry without an owner', async () => {
+    const storage = memoryStorage()
+    await storage.setItem(
+      'k',
+      JSON.stringify([
+        {
+          clientMessageId: 'orphan',
+          conversationId: 'C',
+          body: 'whose?',
+          internal: false,
+          queuedAt: new Date().toISOString(),
+          attempts: 0,
+          status: 'pending',
+          error: null,
+          owner: null,
+        },
+      ]),
+    )
+    let known = false
+    const sent: string[] = []
+    const outbox = new Outbox<string>({
+      storage,
+      storageKey: 'k',
+      retry: fast,
+      owner: async () => {
+        if (!known) throw new SwitchboardError('viewer unavailable', 'UNAVAILABLE')
+        return 'acme/alice'
+      },
+      send: async (entry) => (sent.push(entry.clientMessageId), 'ok'),
+    })
+    await outbox.ready()
+    outbox.enqueue({ conversationId: 'C', body: 'mine', clientMessageId: 'm1', owner: null })
+    await outbox.flush()
+    expect(sent).toEqual([])
+    expect(outbox.list().map((e) => e.clientMessageId)).toEqual(['m1'])
+    known = true
+    await outbox.settled()
+    expect(sent).toEqual(['m1'])
+    expect(outbox.list()).toEqual([])
+    outbox.close()
   })
 })

@@ -11,6 +11,7 @@ import { Notifications } from './notifications.js'
 import { Outbox, type OutboxEntry } from './outbox.js'
 import { Signals } from './signals.js'
 import { memoryStorage, type KeyValueStorage } from './storage.js'
+import { tokenClaims } from './token.js'
 import { Timeline, waitForDelay, type TimelineEvent, type TimelineMessage, type TimelineSource } from './timeline.js'
 import type { RetryOptions } from './backoff.js'
 import {
@@ -116,7 +117,9 @@ export class SwitchboardClient {
       storage: options.storage ?? memoryStorage(),
       storageKey: options.storageKey ?? 'switchboard:outbox',
       ...(options.retry && { retry: options.retry }),
-      owner: async () => ownerKey(await this.viewer()),
+      // Who is signed in now: the token's tenant and subject when it is a JWT (known offline too), else
+      // the viewer query. A failure sends nothing rather than someone else's queue.
+      owner: async () => ownerFromToken(await getToken({ forceRefresh: false })) ?? ownerKey(await this.viewer()),
       send: async (entry) => {
         const { sendMessage } = await this.execute(SdkSendMessageDocument, {
           input: {
@@ -352,6 +355,11 @@ export class SwitchboardClient {
       },
     }
   }
+}
+
+function ownerFromToken(token: string): string | null {
+  const claims = tokenClaims(token)
+  return typeof claims?.tid === 'string' && typeof claims.sub === 'string' ? `${claims.tid}/${claims.sub}` : null
 }
 
 function ownerKey(viewer: Viewer): string {

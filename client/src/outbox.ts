@@ -48,6 +48,10 @@ export class Outbox<M> {
   private failures = 0
   private writes: Promise<void> = Promise.resolve()
   private closed = false
+  /** The viewer's owner key: undefined until first known; null when the app does not tell owners apart. */
+  private currentOwner: string | null | undefined = undefined
+  /** Sends this instance queued itself (theirs even before the owner is known). */
+  private mine = new Set<string>()
   /** After any change of the queue. */
   readonly changes = new Listeners()
   /** A send the server acknowledged, with the committed message (also for a retried, already stored one). */
@@ -63,7 +67,14 @@ export class Outbox<M> {
   }
 
   list(conversationId?: string): readonly OutboxEntry[] {
-    return conversationId ? this.entries.filter((e) => e.conversationId === conversationId) : this.entries
+    // Another user's entries in a shared storage are neither shown nor sent.
+    const own = this.entries.filter((e) => this.owns(e, this.currentOwner))
+    return conversationId ? own.filter((e) => e.conversationId === conversationId) : own
+  }
+
+  private owns(entry: OutboxEntry, owner: string | null | undefined): boolean {
+    if (entry.owner === null) return this.mine.has(entry.clientMessageId) || owner === null
+    return owner === null || (owner !== undefined && entry.owner === owner)
   }
 
   enqueue(input: { conversationId: string; body: string; internal?: boolean; clientMessageId: string; owner: string | null }): OutboxEntry {
@@ -78,6 +89,7 @@ export class Outbox<M> {
       error: null,
       owner: input.owner,
     }
+    this.mine.add(entry.clientMessageId)
     this.entries = [...this.entries, entry]
     this.persist()
     this.changes.emit()
@@ -125,7 +137,7 @@ export class Outbox<M> {
 
   /** Resolves when nothing is pending (failed entries aside). */
   async settled(): Promise<void> {
-    while (this.entries.some((e) => e.status === 'pending')) {
+    while (this.entries.some((e) => e.status === 'pending' && this.owns(e, this.currentOwner))) {
       await new Promise<void>((resolve) => {
         const off = this.changes.add(() => {
           off()
@@ -141,14 +153,28 @@ export class Outbox<M> {
   }
 
   private async sendAll(): Promise<void> {
-    const owner = await this.options.owner().catch(() => null)
+    let owner: string | null
+    try {
+      owner = await this.options.owner()
+    } catch {
+      // Not knowing who is signed in, send nothing (it could be someone else's queue): try again later.
+      if (!this.closed)
+        this.timer = setTimeout(() => ((this.timer = null), void this.flush()), backoffDelay(this.failures++, this.options.retry))
+      return
+    }
+    if (owner !== this.currentOwner) {
+      this.currentOwner = owner
+      this.changes.emit()
+    }
     const blocked = new Set<string>()
     let transient = false
     let retryAfterMs = 0
     for (const entry of [...this.entries]) {
       if (this.closed) return
       if (entry.status !== 'pending' || blocked.has(entry.conversationId)) continue
-      if (entry.owner !== null && owner !== null && entry.owner !== owner) continue
+      if (!this.owns(entry, owner)) continue
+      // Queued here before the owner was known: it is this viewer's.
+      if (entry.owner === null && owner !== null) this.update(entry.clientMessageId, { owner })
       if (!this.entries.some((e) => e.clientMessageId === entry.clientMessageId && e.status === 'pending')) continue
       this.update(entry.clientMessageId, { attempts: entry.attempts + 1 })
       try {

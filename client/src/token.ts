@@ -30,18 +30,23 @@ function decodeBase64Url(input: string): string | null {
   return new TextDecoder().decode(new Uint8Array(bytes))
 }
 
-export function tokenTimes(token: string): TokenTimes | null {
+/** A JWT's payload, unverified (the server verifies; the client only reads its own token's claims). */
+export function tokenClaims(token: string): Record<string, unknown> | null {
   const payload = token.split('.')[1]
   if (token.split('.').length !== 3 || !payload) return null
   const json = decodeBase64Url(payload)
   if (json === null) return null
-  let claims: unknown
   try {
-    claims = JSON.parse(json)
+    const claims: unknown = JSON.parse(json)
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : null
   } catch {
     return null
   }
-  if (typeof claims !== 'object' || claims === null) return null
+}
+
+export function tokenTimes(token: string): TokenTimes | null {
+  const claims = tokenClaims(token)
+  if (!claims) return null
   const { exp, iat } = claims as { exp?: unknown; iat?: unknown }
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return null
   return { expiresAt: exp * 1000, issuedAt: typeof iat === 'number' && Number.isFinite(iat) ? iat * 1000 : null }
