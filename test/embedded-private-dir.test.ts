@@ -167,6 +167,32 @@ describe('npm start from a private directory', () => {
     )
   })
 
+  it.runIf(asRoot)(
+    'as root, a DATA_DIR/pg that links anywhere but a database it made is refused, and the target is left as it was',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-foreign-'))
+      cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }))
+      const foreign = path.join(dir, 'precious')
+      fs.mkdirSync(foreign)
+      fs.writeFileSync(path.join(foreign, 'keep.txt'), 'not a database')
+      const dataDir = path.join(dir, 'data')
+      fs.mkdirSync(dataDir)
+      fs.symlinkSync(foreign, path.join(dataDir, 'pg'))
+      const failed = await start(project, {
+        DATA_DIR: dataDir,
+        JWT_SECRET: 'a-configured-secret-0123456789',
+        PORT: String(await freePort()),
+      })
+      expect(await failed.exited).toBe(1)
+      expect(failed.stderr().trim().split('\n')).toEqual([
+        `As root, DATA_DIR/pg may only link to a database Switchboard made under /var/lib/switchboard, not to ${foreign}: to keep the database elsewhere, set DATA_DIR there, or set DATABASE_URL`,
+      ])
+      expect(fs.readdirSync(foreign)).toEqual(['keep.txt'])
+      expect(fs.statSync(foreign).uid).toBe(0)
+      expect(fs.existsSync(path.join(dataDir, 'switchboard.pid'))).toBe(false)
+    },
+  )
+
   it('every configuration problem is listed at once, one line each, without a stack', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-config-'))
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }))

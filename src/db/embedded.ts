@@ -433,6 +433,12 @@ function placeDatabaseDir(root: string, owner: OsUser | undefined, log: (msg: st
   let existing = fs.lstatSync(link, { throwIfNoEntry: false })
   if (existing?.isSymbolicLink()) {
     const target = path.resolve(root, fs.readlinkSync(link))
+    // As root, follow only a link this code made: a link elsewhere could make root hand any directory to
+    // the postgres user (and, on a failed start, remove it).
+    if (!target.startsWith(`${RELOCATED_BASE}/pg-`) || target.includes('/../'))
+      throw new EmbeddedPostgresError(
+        `As root, DATA_DIR/pg may only link to a database Switchboard made under ${RELOCATED_BASE}, not to ${target}: to keep the database elsewhere, set DATA_DIR there, or set DATABASE_URL`,
+      )
     if (fs.existsSync(target)) {
       const blocked = blockedAncestor(path.dirname(target), owner)
       if (blocked) throw unreachable(target, blocked)
