@@ -225,6 +225,31 @@ describe('timeline sync (scripted frames)', () => {
     expect(server.state.afterSeqs.at(-1)).toBe(453)
   })
 
+  it('a gap whose paging failed is kept: the next start pages it, so nothing of it is skipped', async () => {
+    const server = scriptedServer([message(1), message(2)])
+    let refuse = true
+    const source: TimelineSource = {
+      ...server.source,
+      after: async (...args) => {
+        if (refuse) throw new SwitchboardError('not now', 'FORBIDDEN')
+        return server.source.after(...args)
+      },
+    }
+    const timeline = new Timeline('C', source, { pageSize: 3, viewerId: () => ME })
+    const off = timeline.subscribe(() => {})
+    await waitUntil(() => server.following, 'following', 2000)
+    for (let i = 0; i < 10; i++) server.commit(`gap ${i}`)
+    server.restart()
+    server.emit({ __typename: 'TimelineTruncatedEvent', seq: 2, conversationId: 'C', resumeAfterSeq: 12 })
+    await timeline.caughtUp()
+    expect(timeline.getSnapshot().status).toBe('error')
+    off() // the screen goes away…
+    refuse = false
+    timeline.subscribe(() => {}) // …and comes back
+    await waitUntil(() => timeline.getSnapshot().status === 'live' && seqs(timeline).length === 12, 'the gap is paged', 2000)
+    expect(seqs(timeline)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1))
+  })
+
   it('an edit hidden in a truncated gap reaches a message held before it', async () => {
     const server = scriptedServer([message(1, 'original'), message(2)])
     const { timeline } = await open(server)

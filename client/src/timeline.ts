@@ -312,6 +312,8 @@ export class Timeline extends Store<TimelineSnapshot> {
     if (!current()) return
     this.state.viewerId = this.options.viewerId?.() ?? this.state.viewerId
     this.setStatus(this.gaps.length ? 'catching-up' : 'live')
+    // Gaps a previous run could not page (it failed or was stopped) are paged now.
+    if (this.gaps.length) this.pageGaps()
     this.follow = this.source.follow(this.conversationId, {
       afterSeq: () => this.state.position ?? 0,
       next: (event) => {
@@ -327,6 +329,12 @@ export class Timeline extends Store<TimelineSnapshot> {
 
   private fillGap(gap: Gap): void {
     this.gaps.push(gap)
+    this.pageGaps()
+  }
+
+  /** Pages the gaps held, oldest first. A gap is dropped only once paged: after a failure or a stop it is
+   * kept, and the next start() pages it again (the position already moved past it). */
+  private pageGaps(): void {
     this.setStatus('catching-up')
     if (this.filling) return
     this.filling = (async () => {
@@ -346,7 +354,6 @@ export class Timeline extends Store<TimelineSnapshot> {
         }
         if (this.status === 'catching-up') this.setStatus('live')
       } catch (e) {
-        this.gaps = []
         this.fail(e)
       } finally {
         this.filling = null
