@@ -361,6 +361,50 @@ describe('rules and preferences', () => {
     expect((await feed(user)).nodes.map((n) => n.body)).toEqual(['Hello, how can I help?'])
   })
 
+  it('a reply followed by an internal note before the job runs still notifies the end user of the reply', async () => {
+    // A delay no test outlives: the job waits while both are sent, and the test runs it itself.
+    const waiting = outboxNamespace()
+    const slow = await startTestApp({ env: { NOTIFY_DELAY_MS: '3600000', OUTBOX_NAMESPACE: waiting } })
+    try {
+      const onSlow = client(slow.graphqlUrl)
+      const w = tenantWorld(slow.graphqlUrl, 'notify')
+      const [admin, op, user] = await Promise.all([w.user('admin', 'admin'), w.user('op', 'operator'), w.user('user')])
+      const { createGroup } = (
+        await onSlow({
+          document: CreateGroupDocument,
+          token: admin.token,
+          variables: { input: { name: 'support', memberExternalIds: ['op'] } },
+        })
+      ).expectData()
+      const conversationId = (
+        await onSlow({
+          document: CreateConversationDocument,
+          token: user.token,
+          variables: { input: { kind: 'SUPPORT', groupIds: [createGroup.group.id] } },
+        })
+      ).expectData().createConversation.conversation.id
+      const send = (body: string, internal: boolean) =>
+        onSlow({
+          document: SendMessageDocument,
+          token: op.token,
+          variables: { input: { conversationId, body, clientMessageId: randomUUID(), internal } },
+        })
+      ;(await send('Your refund is on its way', false)).expectData()
+      ;(await send('SECRET: refund approved by finance', true)).expectData()
+      const jobs = (await outboxJobs(waiting)).filter((j) => j.task_identifier === `${waiting}:notify_unread_message`)
+      expect(jobs).toHaveLength(1)
+      const job = jobs[0]!.payload as UnreadMessageJob
+      await notifyUnreadMessage(slow.app.services, job)
+      const seen = (await onSlow({ document: NotificationsDocument, token: user.token, variables: {} }))
+        .expectData()
+        .notifications.edges.map((e) => e.node.body)
+      expect(seen).toEqual(['Your refund is on its way'])
+      await sql('select graphile_worker.remove_job($1)', [`notify:${job.conversationId}`])
+    } finally {
+      await slow.stop()
+    }
+  })
+
   it('a muted type is not delivered to the user who muted it', async () => {
     const w = tenantWorld(t.graphqlUrl, 'notify')
     const [svc, alice, bob] = await Promise.all([w.user('svc', 'service'), w.user('alice'), w.user('bob')])

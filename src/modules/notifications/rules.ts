@@ -77,63 +77,76 @@ function unreadMessageJobOptions(app: Pick<AppServices, 'config'>, conversationI
  */
 export async function notifyUnreadMessage(app: AppServices, job: UnreadMessageJob): Promise<void> {
   const db = app.tenantDbs.for(job.tenantId)
+  const messageSelect = {
+    id: true,
+    seq: true,
+    senderId: true,
+    body: true,
+    deletedAt: true,
+    internal: true,
+    sender: { select: { displayName: true } },
+  } as const
   const found = await db.$transaction(async (tx) => {
     if (!(await awaitConversationWriters(tx, job.tenantId, job.conversationId))) return null
     const conversation = await tx.conversation.findUnique({
       where: { id: job.conversationId },
-      select: {
-        subject: true,
-        lastMessage: {
-          select: {
-            id: true,
-            seq: true,
-            senderId: true,
-            body: true,
-            deletedAt: true,
-            internal: true,
-            sender: { select: { displayName: true } },
-          },
+      select: { subject: true, lastMessage: { select: messageSelect } },
+    })
+    if (!conversation) return null
+    // What each audience is told about: the latest message; when that is an internal note (end users never
+    // see it) or deleted, the latest message end users can see is theirs (a reply followed by a note within
+    // the delay must still reach the customer).
+    const latest = conversation.lastMessage
+    const targets: Array<{ message: NonNullable<typeof latest>; audience: 'all' | 'staff' | 'members' }> = []
+    if (latest && !latest.deletedAt) targets.push({ message: latest, audience: latest.internal ? 'staff' : 'all' })
+    if (!latest || latest.deletedAt || latest.internal) {
+      const visible = await tx.message.findFirst({
+        where: { conversationId: job.conversationId, internal: false, deletedAt: null },
+        orderBy: { seq: 'desc' },
+        select: messageSelect,
+      })
+      if (visible) targets.push({ message: visible, audience: latest && !latest.deletedAt ? 'members' : 'all' })
+    }
+    const out = []
+    for (const { message, audience } of targets) {
+      const recipients = await tx.participant.findMany({
+        where: {
+          conversationId: job.conversationId,
+          leftAt: null,
+          role: { not: 'OBSERVER' },
+          userId: { not: message.senderId },
+          lastDeliveredSeq: { lt: message.seq },
+          ...(audience === 'staff' && { user: { role: { not: 'MEMBER' } } }),
+          ...(audience === 'members' && { user: { role: 'MEMBER' } }),
         },
-      },
-    })
-    const message = conversation?.lastMessage
-    if (!message || message.deletedAt) return null
-    const recipients = await tx.participant.findMany({
-      where: {
-        conversationId: job.conversationId,
-        leftAt: null,
-        role: { not: 'OBSERVER' },
-        userId: { not: message.senderId },
-        lastDeliveredSeq: { lt: message.seq },
-        // An internal note never notifies an end user.
-        ...(message.internal && { user: { role: { not: 'MEMBER' } } }),
-      },
-      select: { user: { select: { id: true, externalId: true } } },
-    })
-    return { subject: conversation.subject, message, recipients }
+        select: { user: { select: { id: true, externalId: true } } },
+      })
+      if (recipients.length) out.push({ message, recipients })
+    }
+    return { subject: conversation.subject, targets: out }
   })
   if (!found) return
-  const { subject, message, recipients } = found
-  if (!recipients.length) return
-  await createNotifications(
-    app,
-    job.tenantId,
-    recipients.map((r) => r.user),
-    {
-      type: UNREAD_MESSAGE_TYPE,
-      title: subject ? `New message in ${subject}` : `New message from ${message.sender.displayName}`,
-      body: message.body.length > 200 ? `${message.body.slice(0, 199)}…` : message.body,
-      data: {
-        conversationId: encodeGlobalId('Conversation', job.conversationId),
-        messageId: encodeGlobalId('Message', message.id),
-        seq: message.seq,
+  for (const { message, recipients } of found.targets) {
+    await createNotifications(
+      app,
+      job.tenantId,
+      recipients.map((r) => r.user),
+      {
+        type: UNREAD_MESSAGE_TYPE,
+        title: found.subject ? `New message in ${found.subject}` : `New message from ${message.sender.displayName}`,
+        body: message.body.length > 200 ? `${message.body.slice(0, 199)}…` : message.body,
+        data: {
+          conversationId: encodeGlobalId('Conversation', job.conversationId),
+          messageId: encodeGlobalId('Message', message.id),
+          seq: message.seq,
+        },
+        entityType: 'Conversation',
+        entityId: job.conversationId,
+        collapseKey: `conversation:${job.conversationId}`,
       },
-      entityType: 'Conversation',
-      entityId: job.conversationId,
-      collapseKey: `conversation:${job.conversationId}`,
-    },
-    'rule',
-  )
+      'rule',
+    )
+  }
 }
 
 export const ASSIGNED_TYPE = 'conversation.assigned'
