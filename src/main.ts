@@ -19,6 +19,7 @@ const { EmbeddedPostgresError } = await import('./db/embedded.js')
 // up (the embedded database included), instead of killing the process with the default action.
 let app: Awaited<ReturnType<typeof buildApp>> | undefined
 let stopping = false
+let listening = false
 let stopped: Promise<void> | undefined
 const stop = () =>
   (stopped ??= app!.stop().then(
@@ -38,7 +39,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const)
     }
     stopping = true
     log.info({ signal }, 'shutting down')
-    if (app) void stop()
+    // While it starts listening, the stop waits for that to finish (below), so the two never overlap.
+    if (app && listening) void stop()
   })
 
 try {
@@ -67,6 +69,7 @@ try {
   process.exit(1)
 }
 
+listening = true
 if (stopping) await stop()
 const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host
 const base = url.replace(/^http:\/\/[^:]+/, `http://${shownHost}`)
