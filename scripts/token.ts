@@ -1,7 +1,7 @@
 // Prints a development token: npm run token -- --tenant acme --user alice --role operator [--name Alice] [--ttl 3600]
 // Signed with JWT_SECRET (or, when it is unset, the development secret of DATA_DIR, as `npm start` uses), with JWT_ISSUER/JWT_AUDIENCE when set.
 import { parseArgs } from 'node:util'
-import { SignJWT } from 'jose'
+import { signDevelopmentToken } from '../src/auth/token.js'
 import { loadConfig } from '../src/env.js'
 
 const { values } = parseArgs({
@@ -23,11 +23,9 @@ if (!config.jwt.secret) {
   console.error('npm run token signs with JWT_SECRET (HS256); with JWT_PUBLIC_KEY only, tokens come from your platform')
   process.exit(1)
 }
-let jwt = new SignJWT({ tid: values.tenant, role: values.role, ...(values.name && { name: values.name }) })
-  .setProtectedHeader({ alg: 'HS256' })
-  .setSubject(values.user!)
-  .setIssuedAt()
-  .setExpirationTime(`${Number(values.ttl)}s`)
-if (config.jwt.issuer) jwt = jwt.setIssuer(config.jwt.issuer)
-if (config.jwt.audience) jwt = jwt.setAudience(config.jwt.audience)
-console.log(await jwt.sign(new TextEncoder().encode(config.jwt.secret)))
+console.log(
+  await signDevelopmentToken(
+    { ...config.jwt, secret: config.jwt.secret },
+    { tid: values.tenant!, sub: values.user!, role: values.role!, name: values.name, ttlSeconds: Number(values.ttl) },
+  ),
+)

@@ -4,7 +4,7 @@
 // It runs inside Vite's dev (and preview) server, never in the browser bundle: in a real product the
 // host platform signs tokens for its own signed-in users.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { SignJWT } from 'jose'
+import { signDevelopmentToken } from '../src/auth/token.js'
 import type { Plugin } from 'vite'
 
 export const DEMO_PEOPLE = {
@@ -40,16 +40,8 @@ export interface DemoSession {
 
 export function demoSession(options: DemoSessionOptions): Plugin {
   const tenant = options.tenant ?? 'demo'
-  const sign = async (sub: string, role: string, name: string, ttl = options.ttl ?? 3600) => {
-    let jwt = new SignJWT({ tid: tenant, role, name })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(sub)
-      .setIssuedAt()
-      .setExpirationTime(`${ttl}s`)
-    if (options.issuer) jwt = jwt.setIssuer(options.issuer)
-    if (options.audience) jwt = jwt.setAudience(options.audience)
-    return jwt.sign(new TextEncoder().encode(options.secret))
-  }
+  const sign = (sub: string, role: string, name: string, ttl = options.ttl ?? 3600) =>
+    signDevelopmentToken(options, { tid: tenant, sub, role, name, ttlSeconds: ttl })
 
   const graphql = async <T>(token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> => {
     const response = await fetch(new URL('/graphql', options.target), {

@@ -1,5 +1,5 @@
 // Verifies the host platform's JWTs (CONTRACT.md "Tokens") and turns them into typed claims.
-import { errors as joseErrors, importSPKI, jwtVerify, type CryptoKey, type JWTPayload, type JWTVerifyOptions } from 'jose'
+import { errors as joseErrors, importSPKI, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type JWTVerifyOptions } from 'jose'
 import { z } from 'zod'
 import type { Config } from '../env.js'
 import { unauthenticated } from '../errors.js'
@@ -116,4 +116,22 @@ function cachedVerifier(verify: TokenVerifier): TokenVerifier {
     verified.set(token, { claims, until: claims.expiresAt ?? Date.now() + NO_EXP_CACHE_MS })
     return claims
   }
+}
+
+/**
+ * A development token, HS256 with the configured secret (`npm run token`, the web app's demo sign-in):
+ * what a host platform signs for its users, with JWT_ISSUER/JWT_AUDIENCE when set.
+ */
+export function signDevelopmentToken(
+  jwt: { secret: string; issuer?: string | undefined; audience?: string | undefined },
+  claims: { tid: string; sub: string; role: string; name?: string; ttlSeconds: number },
+): Promise<string> {
+  let token = new SignJWT({ tid: claims.tid, role: claims.role, ...(claims.name && { name: claims.name }) })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.sub)
+    .setIssuedAt()
+    .setExpirationTime(`${claims.ttlSeconds}s`)
+  if (jwt.issuer) token = token.setIssuer(jwt.issuer)
+  if (jwt.audience) token = token.setAudience(jwt.audience)
+  return token.sign(new TextEncoder().encode(jwt.secret))
 }
