@@ -165,6 +165,7 @@ describe('the SDK’s connection', () => {
       if (n >= 60) throw new Error(`no third refresh after ${n} messages`)
       await alice.acknowledged(alice.send(conversationId, `m${++n}`).clientMessageId)
       await waitUntil(() => sent(timeline).length === n, `bob receives m${n}`, 10_000)
+      // Time is what this test is about (8-second tokens expiring): messages are spread across it.
       await new Promise((r) => setTimeout(r, 500))
     }
     await waitUntil(() => bob.connectionState.status === 'connected', 'bob is connected with the latest token', 10_000)

@@ -187,7 +187,9 @@ describe('timeline sync (scripted frames)', () => {
     const off = timeline.subscribe(() => {})
     release()
     await waitUntil(() => server.following, 'following', 2000)
-    await new Promise((r) => setTimeout(r, 20))
+    // Both runs were released by the same page; once every pending callback has run, the superseded one
+    // must not have followed too.
+    await new Promise((r) => setImmediate(r))
     expect(follows).toBe(1)
     server.emit(added(server.commit('two')))
     off()
@@ -386,7 +388,8 @@ describe('outbox', () => {
     outbox.enqueue({ conversationId: 'C', body: 'x', clientMessageId: 'f1', owner: null })
     await outbox.flush()
     expect(outbox.list()).toMatchObject([{ clientMessageId: 'f1', status: 'failed', error: { code: 'FORBIDDEN' } }])
-    await new Promise((r) => setTimeout(r, 30))
+    // Longer than the longest retry backoff (fast.maxDelayMs): time is what this checks.
+    await new Promise((r) => setTimeout(r, 3 * fast.maxDelayMs))
     expect(tries).toEqual(['f1'])
     refuse = false
     outbox.retry('f1')

@@ -20,8 +20,15 @@ const project = path.resolve(import.meta.dirname, '..')
 const cleanups: Array<() => void> = []
 const children = new Set<ChildProcess>()
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
-  await new Promise((r) => setTimeout(r, 300))
+  // Every child gone before its directories are removed.
+  const running = [...children].filter((child) => child.exitCode === null && child.signalCode === null)
+  await Promise.all(
+    running.map((child) => {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGKILL')
+      return exited
+    }),
+  )
   for (const cleanup of cleanups.reverse()) cleanup()
 })
 
