@@ -329,6 +329,15 @@ describe('repeated infrastructure warnings are rate-limited', () => {
     }
   })
 
+  it("graphile-worker's console.trace (a worker's error, printed as a plain-text stack) becomes a JSON warning while the outbox runs", () => {
+    const before = t.logs.length
+    console.trace(new Error('worker exited: connect ECONNREFUSED'))
+    const lines = t.logs.slice(before).map((l) => JSON.parse(l) as { msg: string; err?: string; warning?: string })
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: 'outbox worker error', warning: 'outbox.trace', err: 'Error: worker exited: connect ECONNREFUSED' }),
+    ])
+  })
+
   describe.runIf(hasRedisServer())('with Redis stopped', () => {
     it('many sends fail to publish, and the log says so once', async () => {
       const redis = (await startRedisServer())!
