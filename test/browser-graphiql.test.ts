@@ -3,7 +3,7 @@
 // HTTP and a subscription over WebSocket, and a message sent by another client arrives in the result pane.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { CreateConversationDocument, SendMessageDocument } from '../client/generated/graphql.js'
+import { SendMessageDocument } from '../client/generated/graphql.js'
 import { startTestApp, type TestApp } from './kit/app.js'
 import { browserAvailable, launchBrowser, SCREENSHOT_DIR, type BrowserKit, type TestContext } from './kit/browser.js'
 import { client } from './kit/execute.js'
@@ -85,14 +85,7 @@ describe.runIf(browserAvailable)('GraphiQL in headless Chromium, offline', () =>
     const w = tenantWorld(t.graphqlUrl, 'browser')
     const run = client(t.graphqlUrl)
     const [op, member] = await Promise.all([w.user('gq-op', 'operator'), w.user('gq-browser')])
-    const { createConversation } = (
-      await run({
-        document: CreateConversationDocument,
-        token: op.token,
-        variables: { input: { kind: 'GROUP', participantExternalIds: ['gq-browser'] } },
-      })
-    ).expectData()
-    const conversationId = createConversation.conversation.id
+    const conversationId = await w.groupConversation(op, ['gq-browser'])
 
     const c = await kit.newContext()
     const page = await c.newPage()

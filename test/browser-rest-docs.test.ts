@@ -2,7 +2,7 @@
 // off: "Authorize" with a bearer token, then "Try it out" on the send-message operation sends a message
 // that the conversation then holds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CreateConversationDocument, MessagesDocument } from '../client/generated/graphql.js'
+import { MessagesDocument } from '../client/generated/graphql.js'
 import { startTestApp, type TestApp } from './kit/app.js'
 import { browserAvailable, launchBrowser, SCREENSHOT_DIR, type BrowserKit } from './kit/browser.js'
 import { client } from './kit/execute.js'
@@ -24,14 +24,7 @@ describe.runIf(browserAvailable)('REST docs in headless Chromium, offline', () =
     const w = tenantWorld(t.graphqlUrl, 'browser')
     const run = client(t.graphqlUrl)
     const [op, member] = await Promise.all([w.user('docs-op', 'operator'), w.user('docs-member')])
-    const { createConversation } = (
-      await run({
-        document: CreateConversationDocument,
-        token: op.token,
-        variables: { input: { kind: 'GROUP', participantExternalIds: ['docs-member'] } },
-      })
-    ).expectData()
-    const conversationId = createConversation.conversation.id
+    const conversationId = await w.groupConversation(op, ['docs-member'])
 
     const c = await kit.newContext()
     const page = await c.newPage()
