@@ -9,12 +9,10 @@ import { createSwitchboardClient, type SwitchboardClient, type SwitchboardClient
 import { CLOSE_TIMED_OUT } from '../client/src/connection.js'
 import type { Timeline } from '../client/src/timeline.js'
 import { startTestApp, type TestApp } from './kit/app.js'
-import { client } from './kit/execute.js'
 import { startTcpProxy } from './kit/proxy.js'
 import { waitUntil } from './kit/ready.js'
 import { signToken } from './kit/tokens.js'
-import { tenantWorld, type TestUser } from './kit/world.js'
-import { CreateConversationDocument, MessagesDocument } from '../client/generated/graphql.js'
+import { tenantWorld } from './kit/world.js'
 
 let t: TestApp
 beforeAll(async () => {
@@ -62,22 +60,6 @@ function closeCodes(c: SwitchboardClient): number[] {
   return codes
 }
 
-async function serverMessages(token: string, conversationId: string) {
-  const data = (await client(t.graphqlUrl)({ document: MessagesDocument, token, variables: { conversationId, first: 200 } })).expectData()
-  return data.conversation!.messages.edges.map((e) => ({ seq: e.node.seq, body: e.node.body }))
-}
-
-async function conversation(owner: TestUser, others: string[]) {
-  const data = (
-    await client(t.graphqlUrl)({
-      document: CreateConversationDocument,
-      token: owner.token,
-      variables: { input: { kind: 'GROUP', participantExternalIds: others } },
-    })
-  ).expectData()
-  return data.createConversation.conversation.id
-}
-
 describe('the SDK’s connection', () => {
   // Six bounded waits of up to 10 s each: on a loaded CI box the default 60 s is not enough.
   it(
@@ -86,7 +68,7 @@ describe('the SDK’s connection', () => {
     async () => {
       const w = tenantWorld(t.graphqlUrl)
       const [aliceUser, bobUser] = await Promise.all([w.user('alice'), w.user('bob')])
-      const conversationId = await conversation(aliceUser, ['bob'])
+      const conversationId = await w.groupConversation(aliceUser, ['bob'])
       const proxy = await startTcpProxy(t.url)
       onTestFinished(() => proxy.close())
       const alice = sdk(() => aliceUser.token)
@@ -122,10 +104,13 @@ describe('the SDK’s connection', () => {
       await alice.acknowledged(alice.send(conversationId, 'a7').clientMessageId)
       await waitUntil(() => sent(bobTimeline).length === 8 && bob.outbox.list().length === 0, 'bob converges', 10_000)
       await waitUntil(() => sent(aliceTimeline).length === 8, 'alice has bob’s message', 10_000)
-      const truth = await serverMessages(aliceUser.token, conversationId)
+      const truth = await w.messages(aliceUser, conversationId)
       expect(truth.map((m) => m.body)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'b1 sent in the dark', 'a7'])
       expect(sent(bobTimeline)).toEqual(truth)
       expect(sent(aliceTimeline)).toEqual(truth)
+      // Its own last send is shown once the HTTP answer arrives; the stream's event for it may come a moment
+      // later, and the position follows the stream.
+      await waitUntil(() => bobTimeline.getSnapshot().position === truth.at(-1)!.seq, 'bob’s stream applied the last event')
       expect(bobTimeline.getSnapshot().position).toBe(truth.at(-1)!.seq)
     },
   )
@@ -133,7 +118,7 @@ describe('the SDK’s connection', () => {
   it('a short-lived token is refreshed before each expiry: the socket is replaced with the new token, never closed with 4401, and the timeline keeps receiving', async () => {
     const w = tenantWorld(t.graphqlUrl)
     const [aliceUser] = await Promise.all([w.user('alice'), w.user('bob')])
-    const conversationId = await conversation(aliceUser, ['bob'])
+    const conversationId = await w.groupConversation(aliceUser, ['bob'])
     const lifetime = 8 // seconds: the client asks 10% of it (0.8 s) before exp
     /** Every token handed out, its expiry, and when getToken was asked for a forced refresh. */
     const issued: Array<{ token: string; expiresAt: number }> = []
@@ -176,7 +161,7 @@ describe('the SDK’s connection', () => {
     // Each refresh was asked before the token it replaced expired.
     expect(forcedAt.length).toBeGreaterThanOrEqual(3)
     for (let i = 0; i < 3; i++) expect(forcedAt[i]!).toBeLessThan(issued[i]!.expiresAt)
-    const truth = await serverMessages(aliceUser.token, conversationId)
+    const truth = await w.messages(aliceUser, conversationId)
     expect(truth).toHaveLength(n)
     expect(sent(timeline)).toEqual(truth)
   }, 60_000)

@@ -14,7 +14,6 @@ import { tenantWorld, type TestUser } from './kit/world.js'
 import {
   CreateConversationDocument,
   CreateGroupDocument,
-  MessagesDocument,
   PublishNotificationDocument,
   RemoveParticipantDocument,
 } from '../client/generated/graphql.js'
@@ -53,27 +52,11 @@ const sent = (timeline: Timeline) =>
   timeline.getSnapshot().items.flatMap((i) => (i.status === 'sent' ? [{ seq: i.seq, body: i.message.body }] : []))
 const pending = (timeline: Timeline) => timeline.getSnapshot().items.filter((i) => i.status !== 'sent')
 
-async function serverMessages(app: TestApp, token: string, conversationId: string) {
-  const data = (await client(app.graphqlUrl)({ document: MessagesDocument, token, variables: { conversationId, first: 200 } })).expectData()
-  return data.conversation!.messages.edges.map((e) => ({ seq: e.node.seq, body: e.node.body }))
-}
-
-async function conversation(app: TestApp, owner: TestUser, others: string[]) {
-  const data = (
-    await client(app.graphqlUrl)({
-      document: CreateConversationDocument,
-      token: owner.token,
-      variables: { input: { kind: 'GROUP', participantExternalIds: others } },
-    })
-  ).expectData()
-  return data.createConversation.conversation.id
-}
-
 describe('client SDK against a real server', () => {
   it('two clients exchange messages; a client cut off the network converges on reconnect with no gap and no duplicate, and its send made while cut is stored exactly once', async () => {
     const w = tenantWorld(t.graphqlUrl)
     const [aliceUser, bobUser] = await Promise.all([w.user('alice'), w.user('bob')])
-    const conversationId = await conversation(t, aliceUser, ['bob'])
+    const conversationId = await w.groupConversation(aliceUser, ['bob'])
     const proxy = await startTcpProxy(t.url)
     onTestFinished(() => proxy.close())
     const alice = sdk(aliceUser)
@@ -105,7 +88,7 @@ describe('client SDK against a real server', () => {
     await waitUntil(() => sent(bobTimeline).length === 9 && pending(bobTimeline).length === 0, 'bob converges', 20_000)
     await waitUntil(() => sent(aliceTimeline).length === 9, 'alice has bob’s offline message')
 
-    const truth = await serverMessages(t, aliceUser.token, conversationId)
+    const truth = await w.messages(aliceUser, conversationId)
     expect(truth).toHaveLength(9)
     expect(sent(bobTimeline)).toEqual(truth)
     expect(sent(aliceTimeline)).toEqual(truth)
@@ -113,13 +96,16 @@ describe('client SDK against a real server', () => {
     expect(bob.outbox.list()).toEqual([])
     expect(proxy.accepted).toBeGreaterThan(acceptedBefore)
     // Resumed, not reloaded: bob's timeline position is the server's last seq.
+    // Its own last send is shown once the HTTP answer arrives; the stream's event for it may come a moment
+    // later, and the position follows the stream.
+    await waitUntil(() => bobTimeline.getSnapshot().position === truth.at(-1)!.seq, 'bob’s stream applied the last event')
     expect(bobTimeline.getSnapshot().position).toBe(truth.at(-1)!.seq)
   })
 
   it('a send whose answer was lost is retried under its clientMessageId and stored once', async () => {
     const w = tenantWorld(t.graphqlUrl)
     const [aliceUser, bobUser] = await Promise.all([w.user('alice'), w.user('bob')])
-    const conversationId = await conversation(t, aliceUser, ['bob'])
+    const conversationId = await w.groupConversation(aliceUser, ['bob'])
     // The first send request reaches the server, but its answer never reaches the client.
     let dropFirstAnswer = true
     const lossyFetch: typeof fetch = async (input, init) => {
@@ -145,13 +131,13 @@ describe('client SDK against a real server', () => {
     const committed = await bob.acknowledged(entry.clientMessageId)
     expect(committed).toMatchObject({ body: 'exactly once', clientMessageId: entry.clientMessageId })
     await waitUntil(() => sent(timeline).length === 1 && pending(timeline).length === 0, 'the timeline shows it once')
-    expect(await serverMessages(t, aliceUser.token, conversationId)).toEqual([{ seq: committed.seq, body: 'exactly once' }])
+    expect(await w.messages(aliceUser, conversationId)).toEqual([{ seq: committed.seq, body: 'exactly once' }])
   })
 
   it('a send queued while offline survives the client itself: the next client on the same storage sends it, once', async () => {
     const w = tenantWorld(t.graphqlUrl)
     const [aliceUser, bobUser] = await Promise.all([w.user('alice'), w.user('bob')])
-    const conversationId = await conversation(t, aliceUser, ['bob'])
+    const conversationId = await w.groupConversation(aliceUser, ['bob'])
     const storage = memoryStorage() // stands for localStorage / AsyncStorage: it outlives the client
     const proxy = await startTcpProxy(t.url)
     onTestFinished(() => proxy.close())
@@ -181,7 +167,7 @@ describe('client SDK against a real server', () => {
     onTestFinished(() => restarted.close())
     const committed = await restarted.acknowledged(entry.clientMessageId)
     expect(committed.body).toBe('written on the train')
-    expect(await serverMessages(t, aliceUser.token, conversationId)).toEqual([{ seq: committed.seq, body: 'written on the train' }])
+    expect(await w.messages(aliceUser, conversationId)).toEqual([{ seq: committed.seq, body: 'written on the train' }])
     await restarted.outbox.persisted()
     expect(storage.getItem('switchboard:outbox')).toBeNull()
   })
@@ -189,7 +175,7 @@ describe('client SDK against a real server', () => {
   it('a participant removed from the conversation gets a timeline in error NOT_FOUND, not a stream that silently stops', async () => {
     const w = tenantWorld(t.graphqlUrl)
     const [op, bobUser] = await Promise.all([w.user('op', 'operator'), w.user('bob')])
-    const conversationId = await conversation(t, op, ['bob'])
+    const conversationId = await w.groupConversation(op, ['bob'])
     const bob = sdk(bobUser)
     const timeline = bob.timeline(conversationId)
     follow(timeline)
@@ -208,7 +194,7 @@ describe('client SDK against a real server', () => {
   it('a socket closed with 4401 when its token expires (the refresh ahead of expiry failed) reconnects with a refreshed token and resumes', async () => {
     const w = tenantWorld(t.graphqlUrl)
     const [aliceUser] = await Promise.all([w.user('alice'), w.user('bob')])
-    const conversationId = await conversation(t, aliceUser, ['bob'])
+    const conversationId = await w.groupConversation(aliceUser, ['bob'])
     const calls: boolean[] = []
     let token = await signToken({ tid: w.tid, sub: 'bob', role: 'member', expiresIn: 2 })
     // The platform's token endpoint fails the first time the SDK asks ahead of expiry: the server's 4401 at
@@ -246,7 +232,7 @@ describe('client SDK against a real server', () => {
     onTestFinished(() => small.stop())
     const w = tenantWorld(small.graphqlUrl)
     const [aliceUser, bobUser] = await Promise.all([w.user('alice'), w.user('bob')])
-    const conversationId = await conversation(small, aliceUser, ['bob'])
+    const conversationId = await w.groupConversation(aliceUser, ['bob'])
     const proxy = await startTcpProxy(small.url)
     onTestFinished(() => proxy.close())
     const alice = sdk(aliceUser, small)
@@ -262,7 +248,7 @@ describe('client SDK against a real server', () => {
     proxy.restore()
     await waitUntil(() => sent(timeline).length === 46, 'bob converges', 20_000)
     expect(statuses).toContain('catching-up')
-    expect(sent(timeline)).toEqual(await serverMessages(small, aliceUser.token, conversationId))
+    expect(sent(timeline)).toEqual(await w.messages(aliceUser, conversationId))
     await waitUntil(() => timeline.getSnapshot().status === 'live', 'the timeline is live again')
   })
 
