@@ -87,6 +87,35 @@ export async function lockUser(tx: { $queryRaw: PrismaClient['$queryRaw'] }, ten
   return rows.length > 0
 }
 
+/**
+ * Moves a participant's delivered position (and, for a read, the read position) forward to `target`, in
+ * one statement that also returns the positions before the move (what the acknowledgement metrics count):
+ * the row is locked first, so concurrent moves queue and each one sees what the previous one left.
+ */
+export async function advancePositions(
+  prisma: PrismaClient,
+  tenantId: string,
+  ref: { conversationId: string; userId: string },
+  target: number,
+  read: boolean,
+): Promise<{ readBefore: number; deliveredBefore: number; lastReadSeq: number; lastDeliveredSeq: number } | null> {
+  const rows = await asTenant(
+    tenantId,
+    () => prisma.$queryRaw<Array<{ readBefore: number; deliveredBefore: number; lastReadSeq: number; lastDeliveredSeq: number }>>`
+      WITH old AS (
+        SELECT id, "lastReadSeq", "lastDeliveredSeq" FROM "Participant"
+        WHERE "tenantId" = ${tenantId}::uuid AND "conversationId" = ${ref.conversationId}::uuid AND "userId" = ${ref.userId}::uuid
+        FOR UPDATE
+      )
+      UPDATE "Participant" p SET
+        "lastReadSeq" = CASE WHEN ${read} THEN GREATEST(old."lastReadSeq", ${target}::int) ELSE old."lastReadSeq" END,
+        "lastDeliveredSeq" = GREATEST(old."lastDeliveredSeq", ${target}::int)
+      FROM old WHERE p.id = old.id
+      RETURNING old."lastReadSeq" AS "readBefore", old."lastDeliveredSeq" AS "deliveredBefore", p."lastReadSeq", p."lastDeliveredSeq"`,
+  )
+  return rows[0] ?? null
+}
+
 // ---------------------------------------------------------------------------------- notifications
 
 /**

@@ -2,7 +2,8 @@
 // Each function authorizes, writes in one transaction, then publishes after commit.
 import { type Context, db, viewerOf } from '../../context.js'
 import { can } from '../../auth/permissions.js'
-import { badInput, forbidden } from '../../errors.js'
+import { badInput, forbidden, notFound } from '../../errors.js'
+import { advancePositions } from '../../db/statements.js'
 import { TENANT_FROM_SCOPE } from '../../db/tenant-scope.js'
 import type { ConversationKind, ConversationStatus } from '../../generated/prisma/enums.js'
 import { announceCreated, announceTimeline, publishInbox, publishSignal } from '../../realtime/publish.js'
@@ -201,22 +202,14 @@ export async function markPosition(ctx: Context, input: { conversationId: string
   const target = Math.min(input.seq, conversation.lastSeq)
   const where = { conversationId: conversation.id, userId: viewer.userId }
   await db(ctx).participant.createMany({ data: [{ ...where, tenantId: TENANT_FROM_SCOPE, role: 'OBSERVER' }], skipDuplicates: true })
-  // The positions before, for the acknowledgement metrics (how far each one moves).
-  const before = await db(ctx).participant.findUniqueOrThrow({
-    where: { conversationId_userId: where },
-    select: { lastReadSeq: true, lastDeliveredSeq: true },
-  })
-  // Reading implies delivery: markRead moves both positions, markDelivered only its own.
-  const fields: Position[] = position === 'lastReadSeq' ? ['lastReadSeq', 'lastDeliveredSeq'] : ['lastDeliveredSeq']
-  let moved = false
-  for (const field of fields) {
-    const result = await db(ctx).participant.updateMany({ where: { ...where, [field]: { lt: target } }, data: { [field]: target } })
-    // Counted only by the call whose update moved it (a concurrent one that lost the race counts nothing).
-    if (result.count > 0) countAcknowledged(ctx, field, Math.max(0, target - before[field]))
-    moved ||= result.count > 0
-  }
-  const participant = await db(ctx).participant.findUniqueOrThrow({ where: { conversationId_userId: where } })
-  if (moved) {
+  // Reading implies delivery: markRead moves both positions, markDelivered only its own. One statement
+  // moves them and says where they were (how far each moved is what the acknowledgement metrics count).
+  const moved = await advancePositions(ctx.app.prisma, viewer.tenantId, where, target, position === 'lastReadSeq')
+  if (!moved) throw notFound('Conversation')
+  const participant = { lastReadSeq: moved.lastReadSeq, lastDeliveredSeq: moved.lastDeliveredSeq }
+  countAcknowledged(ctx, 'lastDeliveredSeq', moved.lastDeliveredSeq - moved.deliveredBefore)
+  countAcknowledged(ctx, 'lastReadSeq', moved.lastReadSeq - moved.readBefore)
+  if (moved.lastReadSeq !== moved.readBefore || moved.lastDeliveredSeq !== moved.deliveredBefore) {
     publishSignal(ctx, {
       kind: 'receipt',
       conversationId: conversation.id,
