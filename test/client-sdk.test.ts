@@ -102,6 +102,17 @@ describe('client SDK against a real server', () => {
     expect(bobTimeline.getSnapshot().position).toBe(truth.at(-1)!.seq)
   })
 
+  it('acknowledged() of a send already stored resolves with its message (it used to wait forever)', async () => {
+    const w = tenantWorld(t.graphqlUrl)
+    const [aliceUser] = await Promise.all([w.user('alice'), w.user('bob')])
+    const conversationId = await w.groupConversation(aliceUser, ['bob'])
+    const alice = sdk(aliceUser)
+    const { clientMessageId } = alice.send(conversationId, 'quick')
+    await waitUntil(() => alice.outbox.list().length === 0, 'the send is stored')
+    const message = await alice.acknowledged(clientMessageId)
+    expect(message).toMatchObject({ clientMessageId, body: 'quick' })
+  })
+
   it('a send whose answer was lost is retried under its clientMessageId and stored once', async () => {
     const w = tenantWorld(t.graphqlUrl)
     const [aliceUser, bobUser] = await Promise.all([w.user('alice'), w.user('bob')])

@@ -94,6 +94,7 @@ export class SwitchboardClient {
   private notificationStore: Notifications | null = null
   private inboxEvents: InboxEvents
   private offs: Array<() => void> = []
+  private recentlyAcknowledged = new Map<string, TimelineMessage>()
 
   constructor(private options: SwitchboardClientOptions) {
     const getToken: GetToken = (o) => options.getToken(o)
@@ -132,6 +133,13 @@ export class SwitchboardClient {
         return sendMessage.message
       },
     })
+    // The latest acknowledged sends, so acknowledged() of one that was stored before it was asked resolves.
+    this.offs.push(
+      this.outbox.acknowledged.add((entry, message) => {
+        this.recentlyAcknowledged.set(entry.clientMessageId, message)
+        if (this.recentlyAcknowledged.size > 500) this.recentlyAcknowledged.delete(this.recentlyAcknowledged.keys().next().value!)
+      }),
+    )
     // Whatever waited for the network is worth trying again as soon as a socket is up again.
     this.offs.push(this.connection.connected.add(() => void this.outbox.flush()))
     void this.outbox.ready().then(() => this.outbox.flush())
@@ -194,6 +202,9 @@ export class SwitchboardClient {
 
   /** Resolves with the committed message once the server acknowledged the queued send. */
   acknowledged(clientMessageId: string): Promise<TimelineMessage> {
+    // Already stored (the answer can come before the caller asks): at once.
+    const done = this.recentlyAcknowledged.get(clientMessageId)
+    if (done) return Promise.resolve(done)
     return new Promise((resolve, reject) => {
       const offAck = this.outbox.acknowledged.add((entry, message) => {
         if (entry.clientMessageId !== clientMessageId) return
